@@ -1,0 +1,157 @@
+"""The corpus build: read → extract HTML → normalize → language → provenance → snapshot.
+
+Batches stream through the stages and are written as Parquet row groups as they come, so
+memory does not grow with the corpus; only the set of article ids seen (for deduplication)
+does. Inputs that fail any stage become ``rejects`` rows; exact duplicates become
+``duplicates`` rows pointing at the article kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas
+from corpus.html import HtmlOptions, extract_html
+from corpus.language import LanguageOptions, detect_language
+from corpus.normalize import NormalizeOptions, normalize
+from corpus.provenance import ProvenanceOptions, detect_provenance
+from corpus.read import ReadOptions, discover, read_inputs
+from corpus.snapshot import SnapshotWriter, utc_now
+from corpus.version import __version__
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    read: ReadOptions = field(default_factory=ReadOptions)
+    html: HtmlOptions = field(default_factory=HtmlOptions)
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    language: LanguageOptions = field(default_factory=LanguageOptions)
+    provenance: ProvenanceOptions = field(default_factory=ProvenanceOptions)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    inputs: int  # input files
+    articles: int
+    paragraphs: int
+    duplicates: int
+    rejects: int
+    rejects_by_reason: dict[str, int]
+    seconds: float
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[int], None]
+
+
+def build_snapshot(
+    inputs: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    options: BuildOptions = BuildOptions(),
+    *,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build a snapshot at ``out`` from the articles under ``inputs``.
+
+    ``progress`` is called with the number of input files finished so far.
+    """
+    started = time.perf_counter()
+    files = discover(inputs)
+    seen: set[str] = set()
+    reasons: Counter[str] = Counter()
+    with SnapshotWriter(out, overwrite=overwrite) as snapshot:
+        for batch in read_inputs(files, options.read, on_file=progress):
+            articles, rejects = process_batch(batch, options)
+            reasons.update(rejects.column("reason").to_pylist())
+            articles, duplicates = _deduplicate(articles, seen)
+            snapshot.write("articles", articles.select(schemas.ARTICLES.names))
+            snapshot.write("paragraphs", paragraphs_of(articles))
+            snapshot.write("duplicates", duplicates)
+            snapshot.write("rejects", rejects)
+        manifest = {
+            "quotetrace_version": __version__,
+            "created_at": utc_now(),
+            "inputs": [_describe_input(path) for path in files],
+            "parameters": asdict(options),
+            "rejects_by_reason": dict(sorted(reasons.items())),
+        }
+        path = snapshot.commit(manifest)
+        rows = dict(snapshot.rows)
+    return BuildResult(
+        path=path,
+        inputs=len(files),
+        articles=rows["articles"],
+        paragraphs=rows["paragraphs"],
+        duplicates=rows["duplicates"],
+        rejects=rows["rejects"],
+        rejects_by_reason=dict(reasons),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> tuple[pa.Table, pa.Table]:
+    """Run the corpus stages over one raw batch: (articles, rejects), both schema-checked."""
+    batch = normalize(extract_html(raw, options.html), options.normalize)
+    failed = batch.filter(pc.is_valid(batch.column("error")))
+    good = batch.filter(pc.is_null(batch.column("error")))
+    good = detect_provenance(detect_language(good, options.language), options.provenance)
+    return good, rejects_of(failed)
+
+
+def rejects_of(failed: pa.Table) -> pa.Table:
+    rows = []
+    for source, error in zip(failed.column("source").to_pylist(), failed.column("error").to_pylist(), strict=True):
+        reason, _, detail = error.partition(": ")
+        rows.append({"source": source, "reason": reason, "detail": detail or None})
+    return pa.Table.from_pylist(rows, schema=schemas.REJECTS)
+
+
+def paragraphs_of(articles: pa.Table) -> pa.Table:
+    """The ``paragraphs`` table of a batch of articles (offsets into each article's text)."""
+    rows = []
+    columns = ["article_id", "paragraphs", "paragraph_languages", "paragraph_language_confidences"]
+    for article_id, texts, languages, confidences in zip(
+        *(articles.column(c).to_pylist() for c in columns), strict=True
+    ):
+        start = 0
+        for index, text in enumerate(texts):
+            rows.append({
+                "article_id": article_id, "index": index, "text": text, "start": start,
+                "end": start + len(text), "language": languages[index], "language_confidence": confidences[index],
+            })  # fmt: skip
+            start += len(text) + 2  # paragraphs are joined by a blank line
+    return pa.Table.from_pylist(rows, schema=schemas.PARAGRAPHS)
+
+
+def _deduplicate(batch: pa.Table, seen: set[str]) -> tuple[pa.Table, pa.Table]:
+    keep, duplicates = [], []
+    for index, row in enumerate(batch.select(["article_id", "source", "external_id", "url", "outlet"]).to_pylist()):
+        if row["article_id"] in seen:
+            duplicates.append(row)
+        else:
+            seen.add(row["article_id"])
+            keep.append(index)
+    return batch.take(keep), pa.Table.from_pylist(duplicates, schema=schemas.DUPLICATES)
+
+
+def _describe_input(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return {"path": str(path), "bytes": path.stat().st_size, "sha256": digest.hexdigest()}

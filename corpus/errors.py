@@ -1,0 +1,13 @@
+"""Domain errors: the CLI turns each into a one-line message and a non-zero exit."""
+
+
+class QuotetraceError(Exception):
+    """Base of every error a user can cause and fix (bad paths, bad snapshots, busy outputs)."""
+
+
+class InputError(QuotetraceError):
+    """An input path is missing or cannot be used."""
+
+
+class SnapshotError(QuotetraceError):
+    """A snapshot directory is missing, incomplete, locked, or of an unknown schema version."""

@@ -1,0 +1,235 @@
+"""Snapshots: a directory of Parquet tables plus ``manifest.json``, written atomically.
+
+A build writes into a temporary directory beside ``--out`` and moves it into place only when
+every table is complete, so a failed or killed build never leaves a half snapshot and never
+touches the previous one. Replacing an existing snapshot swaps the two directories in one
+atomic step (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames). A lock file beside
+the output keeps two builds from writing the same snapshot.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import schemas
+from corpus.errors import SnapshotError
+
+MANIFEST = "manifest.json"
+_RENAME_EXCHANGE = 2
+
+
+class SnapshotWriter:
+    """Write a snapshot's tables into a temporary directory; :meth:`commit` moves it into place.
+
+    Use as a context manager: leaving it without a commit (an error, a KeyboardInterrupt)
+    removes the temporary directory and leaves ``out`` as it was.
+    """
+
+    def __init__(self, out: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        self.out = Path(out).absolute()
+        self.overwrite = overwrite
+        self._lock: IO[str] | None = None
+        self._tmp: Path | None = None
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+
+    def __enter__(self) -> SnapshotWriter:
+        if self.out.exists() and not self.out.is_dir():
+            raise SnapshotError(f"output {self.out} exists and is not a directory")
+        if self.out.exists() and not self.overwrite:
+            raise SnapshotError(f"output {self.out} already exists; pass --overwrite to replace it")
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _acquire_lock(self.out)
+        _remove_stale_temporaries(self.out)
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        return self
+
+    def write(self, name: str, table: pa.Table) -> None:
+        """Append ``table`` (checked against the schema of ``name``) as one row group."""
+        assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        table = schemas.validate(table, name)
+        if name not in self._writers:
+            self._writers[name] = pq.ParquetWriter(self._tmp / f"{name}.parquet", table.schema, compression="zstd")
+            self.rows[name] = 0
+        if table.num_rows:
+            self._writers[name].write_table(table)
+            self.rows[name] += table.num_rows
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        """Finish every table, write the manifest and move the snapshot into place."""
+        assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        for name in schemas.TABLES:
+            if name not in self._writers:
+                self.write(name, schemas.empty(name))
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        manifest = {
+            "schema_version": schemas.SCHEMA_VERSION,
+            **manifest,
+            "tables": {name: {"file": f"{name}.parquet", "rows": rows} for name, rows in sorted(self.rows.items())},
+        }
+        (self._tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        _fsync_tree(self._tmp)
+        if self.out.exists():
+            _swap_into_place(self._tmp, self.out)
+        else:
+            os.rename(self._tmp, self.out)
+            self._tmp = None
+        _fsync_dir(self.out.parent)
+        return self.out
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._lock is not None:
+            self._lock.close()
+
+
+def _acquire_lock(out: Path) -> IO[str]:
+    lock = open(out.parent / f".{out.name}.lock", "w")  # noqa: SIM115 - held until the writer closes
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise SnapshotError(f"another build is writing {out}; try again when it has finished") from None
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Temporary directories left by killed builds: safe to remove while we hold the lock."""
+    for leftover in out.parent.glob(f".{out.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_into_place(new: Path, out: Path) -> None:
+    """Put ``new`` at ``out`` in one atomic step; the old snapshot ends up at ``new`` (removed)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    at_fdcwd = -100
+    if renameat2 is not None and renameat2(at_fdcwd, bytes(new), at_fdcwd, bytes(out), _RENAME_EXCHANGE) == 0:
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    old = out.with_name(f".{out.name}.tmp-old-{os.getpid()}")
+    os.rename(out, old)
+    os.rename(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in directory.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot on disk: its manifest and its tables."""
+
+    path: Path
+    manifest: dict[str, Any] = field(repr=False)
+
+    @property
+    def table_names(self) -> list[str]:
+        return list(self.manifest["tables"])
+
+    def table_path(self, name: str) -> Path:
+        if name not in self.manifest["tables"]:
+            raise SnapshotError(f"snapshot {self.path} has no table {name!r}; it has {', '.join(self.table_names)}")
+        return self.path / self.manifest["tables"][name]["file"]
+
+    def table(self, name: str, columns: list[str] | None = None) -> pa.Table:
+        """The whole table ``name`` (or some of its columns) as Arrow."""
+        try:
+            return pq.read_table(self.table_path(name), columns=columns)
+        except (OSError, pa.ArrowInvalid) as error:
+            raise SnapshotError(f"cannot read table {name!r} of {self.path}: {error}") from None
+
+    @cached_property
+    def _views_sql(self) -> list[str]:
+        return [
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{_sql_string(self.table_path(name))}')"
+            for name in self.table_names
+        ]
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with every table registered as a view by its name."""
+        connection = duckdb.connect()
+        for statement in self._views_sql:
+            connection.execute(statement)
+        return connection
+
+    def query(self, sql: str) -> pa.Table:
+        """Run DuckDB SQL over the snapshot's tables; errors in the SQL become SnapshotError."""
+        connection = self.connect()
+        try:
+            result = connection.execute(sql).fetch_arrow_table()
+        except duckdb.Error as error:
+            raise SnapshotError(f"query failed: {str(error).splitlines()[0]}") from None
+        finally:
+            connection.close()
+        return result if isinstance(result, pa.Table) else pa.table(result)
+
+
+def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Open the snapshot at ``path``, checking its manifest, schema version and table files."""
+    path = Path(path)
+    if not path.is_dir():
+        raise SnapshotError(f"no snapshot at {path}: not a directory")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise SnapshotError(f"no snapshot at {path}: {MANIFEST} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SnapshotError(f"snapshot {path} has a damaged {MANIFEST}: {error}") from None
+    version = manifest.get("schema_version") if isinstance(manifest, dict) else None
+    if version != schemas.SCHEMA_VERSION:
+        raise SnapshotError(
+            f"snapshot {path} has schema version {version!r}; this quotetrace reads version {schemas.SCHEMA_VERSION}"
+        )
+    if not isinstance(manifest.get("tables"), dict):
+        raise SnapshotError(f"snapshot {path} has a damaged {MANIFEST}: no tables")
+    snapshot = Snapshot(path, manifest)
+    for name in snapshot.table_names:
+        if not snapshot.table_path(name).is_file():
+            raise SnapshotError(f"snapshot {path} is missing table {name!r} ({snapshot.table_path(name).name})")
+    return snapshot
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")

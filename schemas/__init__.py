@@ -1,0 +1,163 @@
+"""Arrow schemas of every snapshot table: the contract between stages, snapshots and users.
+
+This package imports nothing of quotetrace's. A snapshot records ``SCHEMA_VERSION`` in its
+manifest and in each Parquet file's metadata; readers refuse versions they do not know.
+Columns are only ever added (never renamed or dropped) within a major version.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+BOILERPLATE_KINDS = ("header", "dateline", "section_marker", "related_link", "disclaimer", "provenance")
+
+BOILERPLATE = pa.struct(
+    [
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        # index of the line among the article's paragraphs before boilerplate was set aside
+        pa.field("position", pa.int32(), nullable=False),
+    ]
+)
+
+
+def _schema(name: str, fields: list[pa.Field], doc: str) -> pa.Schema:
+    return pa.schema(
+        fields,
+        metadata={
+            b"quotetrace.table": name.encode(),
+            b"quotetrace.schema_version": str(SCHEMA_VERSION).encode(),
+            b"quotetrace.doc": doc.encode(),
+        },
+    )
+
+
+def _f(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={b"doc": doc.encode()})
+
+
+ARTICLES = _schema(
+    "articles",
+    [
+        _f("article_id", pa.string(), "stable hash of the normalized text (16 hex digits)", False),
+        _f("source", pa.string(), "input path, with ':LINE' for JSONL", False),
+        _f("input_format", pa.string(), "txt | html | jsonl", False),
+        _f("external_id", pa.string(), "the `id` given in JSONL input"),
+        _f("url", pa.string(), "article URL (JSONL `url`, HTML canonical URL)"),
+        _f("outlet", pa.string(), "publishing outlet (input, HTML site name, or dateline agency)"),
+        _f("title", pa.string(), "headline (input, HTML title, or a headline first line)"),
+        _f("published", pa.date32(), "publication date"),
+        _f("dateline_place", pa.string(), "place of the dateline (`Kyiv • UNN` → Kyiv)"),
+        _f("language", pa.string(), "ISO 639-1 code of the article's language"),
+        _f("language_confidence", pa.float32(), "detector probability; 1.0 when given in input"),
+        _f("language_source", pa.string(), "input | detected"),
+        _f("text", pa.string(), "clean body text: paragraphs joined by a blank line", False),
+        _f("paragraphs", pa.list_(pa.string()), "body paragraphs, in order", False),
+        _f("boilerplate", pa.list_(BOILERPLATE), "lines set aside from the body, with their kind", False),
+        _f("is_translation", pa.bool_(), "a provenance marker says this is a translation", False),
+        _f("translated_from", pa.string(), "language of the original, when known"),
+        _f("original_url", pa.string(), "the original's address, as the marker gives it"),
+        _f("original_outlet", pa.string(), "the original's outlet (domain or name)"),
+        _f("provenance_evidence", pa.string(), "the line (or fact) provenance was read from"),
+        _f("outlet_language", pa.string(), "language the outlet is known to publish in"),
+        _f(
+            "language_mismatch",
+            pa.bool_(),
+            "detected language differs from the outlet's known language (a likely translation)",
+            False,
+        ),
+        _f("char_count", pa.int32(), "length of `text` in characters", False),
+    ],
+    "one row per distinct article",
+)
+
+PARAGRAPHS = _schema(
+    "paragraphs",
+    [
+        _f("article_id", pa.string(), "the article", False),
+        _f("index", pa.int32(), "position in the article's `paragraphs`", False),
+        _f("text", pa.string(), "paragraph text", False),
+        _f("start", pa.int32(), "offset of the paragraph in the article's `text`", False),
+        _f("end", pa.int32(), "end offset (exclusive) in the article's `text`", False),
+        _f("language", pa.string(), "detected language of the paragraph"),
+        _f("language_confidence", pa.float32(), "detector probability"),
+    ],
+    "one row per body paragraph",
+)
+
+REJECTS = _schema(
+    "rejects",
+    [
+        _f("source", pa.string(), "input path, with ':LINE' for JSONL", False),
+        _f("reason", pa.string(), "short machine-readable reason (empty, binary, too_large, ...)", False),
+        _f("detail", pa.string(), "what exactly was wrong"),
+    ],
+    "inputs that did not become articles, and why",
+)
+
+DUPLICATES = _schema(
+    "duplicates",
+    [
+        _f("article_id", pa.string(), "the article this input duplicates (same normalized text)", False),
+        _f("source", pa.string(), "the duplicate input", False),
+        _f("external_id", pa.string(), "its JSONL `id`"),
+        _f("url", pa.string(), "its URL"),
+        _f("outlet", pa.string(), "its outlet"),
+    ],
+    "inputs whose text exactly repeats an article already kept",
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "paragraphs": PARAGRAPHS,
+    "rejects": REJECTS,
+    "duplicates": DUPLICATES,
+}
+
+
+class SchemaError(ValueError):
+    """A table does not match the schema of its name."""
+
+
+def schema(name: str) -> pa.Schema:
+    """The schema of table ``name``; a clear error for unknown names."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise SchemaError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}") from None
+
+
+def validate(table: pa.Table, name: str) -> pa.Table:
+    """Check ``table`` against the schema of ``name`` and return it cast to that exact schema.
+
+    Columns must match by name and order; types must be equal or safely castable; a
+    non-nullable column must hold no nulls.
+    """
+    expected = schema(name)
+    if table.schema.names != expected.names:
+        missing = [n for n in expected.names if n not in table.schema.names]
+        extra = [n for n in table.schema.names if n not in expected.names]
+        raise SchemaError(
+            f"table {name!r} columns do not match schema v{SCHEMA_VERSION}: "
+            f"missing {missing}, unexpected {extra}"
+            + ("" if missing or extra else f", order {table.schema.names}")
+        )
+    for field in expected:
+        column = table.column(field.name)
+        if not field.nullable and column.null_count:
+            raise SchemaError(f"table {name!r} column {field.name!r} must not hold nulls")
+        if not column.type.equals(field.type):
+            try:
+                column.cast(field.type, safe=True)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+                raise SchemaError(
+                    f"table {name!r} column {field.name!r} is {column.type}, expected {field.type}: {error}"
+                ) from None
+    return table.cast(expected)
+
+
+def empty(name: str) -> pa.Table:
+    """An empty table of ``name``'s schema."""
+    return schema(name).empty_table()
