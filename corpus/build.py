@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ class BuildOptions:
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     language: LanguageOptions = field(default_factory=LanguageOptions)
     provenance: ProvenanceOptions = field(default_factory=ProvenanceOptions)
+    # Processes running the stages over batches; output is the same for any number.
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def build_snapshot(
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
-        for batch in read_inputs(files, options.read, on_file=progress):
-            articles, rejects = process_batch(batch, options)
+        batches = read_inputs(files, options.read, on_file=progress)
+        for articles, rejects in _map_ordered(process_batch, batches, options):
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
@@ -111,6 +114,26 @@ def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> tupl
     good = batch.filter(pc.is_null(batch.column("error")))
     good = detect_provenance(detect_language(good, options.language), options.provenance)
     return good, rejects_of(failed)
+
+
+def _map_ordered(
+    function: Callable[[pa.Table, BuildOptions], tuple[pa.Table, pa.Table]],
+    batches: Iterable[pa.Table],
+    options: BuildOptions,
+) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """``function`` over ``batches`` in ``options.workers`` processes, results in input order,
+    with at most two batches per worker in flight so memory stays bounded."""
+    if options.workers <= 1:
+        yield from (function(batch, options) for batch in batches)
+        return
+    with ProcessPoolExecutor(options.workers) as pool:
+        pending: deque[Future[tuple[pa.Table, pa.Table]]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(function, batch, options))
+            if len(pending) >= 2 * options.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def rejects_of(failed: pa.Table) -> pa.Table:

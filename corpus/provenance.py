@@ -47,6 +47,8 @@ def match_line(line: str) -> ProvenanceLine | None:
             value = match["value"].strip().rstrip("。.")
             if not value or (kind == "reference" and not _looks_like_reference(value)):
                 continue
+            if kind == "translated_from" and language_code(value) is None:
+                continue
             marker = match["marker"]
             claims = kind == "translated_from" or marker.casefold() in _original_markers()
             return ProvenanceLine(marker, kind, value, claims)
@@ -129,7 +131,8 @@ def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str
         row["translated_from"] = None
     known = outlet_language(row.get("outlet"), row.get("url"))
     row["outlet_language"] = known
-    confident = row["language_source"] == "input" or (row["language_confidence"] or 0) >= options.min_language_confidence
+    confidence = row["language_confidence"] or 0.0
+    confident = row["language_source"] == "input" or confidence >= options.min_language_confidence
     row["language_mismatch"] = bool(known and language and confident and known != language)
     return row
 

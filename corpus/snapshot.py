@@ -90,7 +90,7 @@ class SnapshotWriter:
         if self.out.exists():
             _swap_into_place(self._tmp, self.out)
         else:
-            os.rename(self._tmp, self.out)
+            self._tmp.rename(self.out)
             self._tmp = None
         _fsync_dir(self.out.parent)
         return self.out
@@ -133,8 +133,8 @@ def _swap_into_place(new: Path, out: Path) -> None:
         shutil.rmtree(new, ignore_errors=True)
         return
     old = out.with_name(f".{out.name}.tmp-old-{os.getpid()}")
-    os.rename(out, old)
-    os.rename(new, out)
+    out.rename(old)
+    new.rename(out)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -198,12 +198,12 @@ class Snapshot:
         """Run DuckDB SQL over the snapshot's tables; errors in the SQL become SnapshotError."""
         connection = self.connect()
         try:
-            result = connection.execute(sql).fetch_arrow_table()
+            relation = connection.sql(sql)
+            return relation.to_arrow_table() if relation is not None else pa.table({})
         except duckdb.Error as error:
-            raise SnapshotError(f"query failed: {str(error).splitlines()[0]}") from None
+            raise SnapshotError(f"query failed: {str(error).strip().splitlines()[0]}") from None
         finally:
             connection.close()
-        return result if isinstance(result, pa.Table) else pa.table(result)
 
 
 def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:

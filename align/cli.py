@@ -1,0 +1,180 @@
+"""The ``quotetrace`` command: parses arguments, calls one library function, reports.
+
+Domain errors (``QuotetraceError``) and usage errors become one line on stderr and a non-zero
+exit; there is no logic here that a script could not reach through the library.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from typer.exceptions import TyperException
+
+from corpus import QuotetraceError, build_snapshot, open_snapshot
+from corpus.info import summarize
+from corpus.read import discover
+from corpus.version import __version__
+
+app = typer.Typer(
+    name="quotetrace",
+    help="Turn multilingual news articles into a Parquet snapshot and trace quotes across outlets.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"quotetrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """quotetrace: articles in, a queryable Parquet snapshot out."""
+
+
+@app.command()
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .html, .jsonl, .gz).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Snapshot directory to write.")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing snapshot at --out.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build a snapshot of Parquet tables from article files.
+
+    Example:
+
+        quotetrace build examples/ --out snapshot/
+    """
+    total = len(discover(inputs))
+    with Progress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, disable=quiet, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("files", total=total)
+        result = build_snapshot(inputs, out, overwrite=overwrite, progress=lambda done: progress.update(task, completed=done))
+    reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
+    print(
+        f"wrote {result.path}: {result.articles} articles, {result.paragraphs} paragraphs, "
+        f"{result.duplicates} duplicates, {result.rejects} rejects{f' ({reasons})' if reasons else ''} "
+        f"from {result.inputs} files in {result.seconds:.1f}s",
+        file=sys.stderr,
+    )
+
+
+@app.command()
+def info(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Summarize a snapshot: tables, languages, outlets, translations, rejects.
+
+    Example:
+
+        quotetrace info snapshot/
+    """
+    summary = summarize(snapshot)
+    if as_json:
+        print(json.dumps({**asdict(summary), "articles": summary.articles}, ensure_ascii=False))
+        return
+    out_console.print(f"[bold]{summary.path}[/] (schema v{summary.schema_version}, quotetrace "
+                      f"{summary.quotetrace_version}, built {summary.created_at} from {summary.inputs} input files)")
+    for title, counts in (
+        ("table rows", summary.rows),
+        ("articles by language", summary.languages),
+        ("top outlets", summary.outlets),
+        ("translations by original language", summary.translations),
+        ("rejects by reason", summary.rejects_by_reason),
+    ):
+        if counts:
+            out_console.print(f"{title}: " + ", ".join(f"{key} {n}" for key, n in counts.items()), highlight=False)
+    out_console.print(f"articles in another language than their outlet's: {summary.language_mismatches}")
+
+
+@app.command()
+def query(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL; each table is a view by its name (articles, ...).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one per row.")] = False,
+    max_width: Annotated[int, typer.Option(help="Cut table cells longer than this.")] = 80,
+) -> None:
+    """Run SQL over a snapshot's tables with DuckDB.
+
+    Example:
+
+        quotetrace query snapshot/ "select language, count(*) from articles group by 1"
+    """
+    table = open_snapshot(snapshot).query(sql)
+    if as_json:
+        for row in table.to_pylist():
+            print(json.dumps(row, ensure_ascii=False, default=_json_value))
+        return
+    out_console.print(_rich_table(table, max_width))
+
+
+def _rich_table(table: pa.Table, max_width: int) -> Table:
+    view = Table(show_lines=False)
+    for name in table.column_names:
+        view.add_column(name, overflow="fold")
+    for row in table.to_pylist():
+        view.add_row(*(_cell(value, max_width) for value in row.values()))
+    view.caption = f"{table.num_rows} rows"
+    return view
+
+
+def _cell(value: Any, max_width: int) -> str:
+    text = "null" if value is None else value if isinstance(value, str) else json.dumps(value, default=_json_value, ensure_ascii=False)
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def main() -> None:
+    """Entry point: every failure a user can cause ends in one line on stderr, no traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except QuotetraceError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except TyperException as error:  # usage errors: missing argument, unknown option, bad value
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `quotetrace`: help, as asked
+            print(error.format_message())
+            sys.exit(0)
+        context = getattr(error, "ctx", None)
+        hint = f" (see: {context.command_path} --help)" if context is not None else ""
+        print(f"Error: {error.format_message()}{hint}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        print("Aborted.", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""What a snapshot holds, in a few figures: the library side of ``quotetrace info``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from corpus.snapshot import open_snapshot
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    path: str
+    schema_version: int
+    quotetrace_version: str
+    created_at: str
+    inputs: int
+    rows: dict[str, int]  # table name → row count
+    languages: dict[str, int]  # article language → articles
+    outlets: dict[str, int]  # the most frequent outlets → articles
+    translations: dict[str, int]  # original language → articles marked as translations
+    language_mismatches: int  # articles in another language than their outlet's
+    rejects_by_reason: dict[str, int]
+
+    @property
+    def articles(self) -> int:
+        return self.rows.get("articles", 0)
+
+    @property
+    def translation_count(self) -> int:
+        return sum(self.translations.values())
+
+    @property
+    def reject_share(self) -> float:
+        """Rejected inputs among all inputs that reached the builder (files and JSONL lines)."""
+        seen = self.articles + self.rows.get("duplicates", 0) + self.rows.get("rejects", 0)
+        return self.rows.get("rejects", 0) / seen if seen else 0.0
+
+
+def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSummary:
+    """Counts by table, language, outlet, translation and reject reason of the snapshot at ``path``."""
+    snapshot = open_snapshot(path)
+    manifest = snapshot.manifest
+    with snapshot.connect() as db:
+
+        def counts(sql: str) -> dict[str, int]:
+            return {str(key): int(n) for key, n in db.execute(sql).fetchall()}
+
+        languages = counts(
+            "select coalesce(language, 'unknown'), count(*) from articles group by 1 order by 2 desc, 1"
+        )
+        outlets = counts(
+            "select coalesce(outlet, 'unknown'), count(*) from articles group by 1 order by 2 desc, 1 "
+            f"limit {int(top_outlets)}"
+        )
+        translations = counts(
+            "select coalesce(translated_from, 'unknown'), count(*) from articles where is_translation "
+            "group by 1 order by 2 desc, 1"
+        )
+        mismatches = db.execute("select count(*) from articles where language_mismatch").fetchone()
+        rejects = counts("select reason, count(*) from rejects group by 1 order by 2 desc, 1")
+    return SnapshotSummary(
+        path=str(snapshot.path),
+        schema_version=manifest["schema_version"],
+        quotetrace_version=manifest.get("quotetrace_version", "unknown"),
+        created_at=manifest.get("created_at", "unknown"),
+        inputs=len(manifest.get("inputs", [])),
+        rows={name: table["rows"] for name, table in manifest["tables"].items()},
+        languages=languages,
+        outlets=outlets,
+        translations=translations,
+        language_mismatches=int(mismatches[0]) if mismatches else 0,
+        rejects_by_reason=rejects,
+    )
