@@ -68,7 +68,7 @@ def build(
     total = len(discover(inputs))
     with Progress(
         TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, disable=quiet, transient=True,
+        console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
         result = build_snapshot(inputs, out, overwrite=overwrite, progress=lambda done: progress.update(task, completed=done))

@@ -169,7 +169,7 @@ def _deduplicate(batch: pa.Table, seen: set[str]) -> tuple[pa.Table, pa.Table]:
         else:
             seen.add(row["article_id"])
             keep.append(index)
-    return batch.take(keep), pa.Table.from_pylist(duplicates, schema=schemas.DUPLICATES)
+    return batch.take(pa.array(keep, pa.int64())), pa.Table.from_pylist(duplicates, schema=schemas.DUPLICATES)
 
 
 def _describe_input(path: Path) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -88,16 +89,22 @@ def _checked(text: str, encoding: str) -> Decoded:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows as a NUL in every other byte of ASCII-heavy text."""
+    """UTF-16 without a BOM: the high byte of each code unit takes very few values (0x00 for
+    Latin, 0x04 for Cyrillic) while the low byte varies; the text must then decode cleanly."""
     sample = data[:4096]
-    if len(sample) < 8:
+    if len(sample) < 16:
         return None
-    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
-    if odd_nuls > 0.4 and even_nuls < 0.05:
-        return "utf-16-le"
-    if even_nuls > 0.4 and odd_nuls < 0.05:
-        return "utf-16-be"
+    sample = sample[: len(sample) // 2 * 2]
+    for encoding, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        low = sample[0::2] if encoding == "utf-16-le" else sample[1::2]
+        top_highs = sum(n for _, n in Counter(high).most_common(3))
+        if top_highs >= 0.9 * len(high) and len(set(low)) > 2 * len(set(high)):
+            try:
+                text = sample.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if sum(c.isprintable() or c.isspace() for c in text) >= 0.95 * len(text):
+                return encoding
     return None
 
 

@@ -5,6 +5,7 @@ A language given with the input wins and is recorded as such (``language_source 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +17,9 @@ from corpus.batch import to_batch
 
 # langdetect names a few languages by region; the rest of quotetrace speaks ISO 639-1.
 _CODE_FIXES = {"zh-cn": "zh", "zh-tw": "zh"}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,17 @@ def language_of(text: str, max_chars: int = 4000, trials: int = 7) -> tuple[str 
         return None, 0.0
     if not best:
         return None, 0.0
-    return _CODE_FIXES.get(best[0].lang, best[0].lang), round(float(best[0].prob), 4)
+    return _script_checked(text[:max_chars], _CODE_FIXES.get(best[0].lang, best[0].lang)), round(float(best[0].prob), 4)
+
+
+def _script_checked(text: str, language: str) -> str:
+    """langdetect reads Traditional Chinese as Korean or Japanese at times (Tatoeba's
+    Traditional sentences come out `ko`): Korean needs Hangul and Japanese needs kana."""
+    if language == "ko" and not _HANGUL.search(text) and _HAN.search(text):
+        return "ja" if _KANA.search(text) else "zh"
+    if language == "ja" and not _KANA.search(text) and _HAN.search(text):
+        return "zh"
+    return language
 
 
 def normalize_code(code: str | None) -> str | None:

@@ -221,12 +221,15 @@ def looks_like_headline(paragraph: str, options: NormalizeOptions = NormalizeOpt
     """A short line that does not read as a sentence: no closing full stop (or Title Case)."""
     if not paragraph or paragraph[0].islower() or paragraph.endswith((":", ",", ";")):
         return False
+    if _WIRE_DATELINE.match(paragraph) or _TASS_DATELINE.match(paragraph):
+        return False  # `OTTAWA — Conservative Leader Andrew Scheer says ...` opens a body
+    ending = paragraph.rstrip("\"'”’»)]")
     if _CJK.search(paragraph[:10]):
-        return len(paragraph) <= 2 * options.max_headline_words and not paragraph.endswith(("。", "！", "？"))
+        return len(paragraph) <= 2 * options.max_headline_words and not ending.endswith(("。", "！", "？"))
     words = paragraph.split()
     if not 2 <= len(words) <= options.max_headline_words or len(paragraph) > 250:
         return False
-    if paragraph.endswith((".", "!", "?", "…")):
+    if ending.endswith((".", "!", "?", "…")):
         long_words = [w.strip("\"'“”‘’«»:()") for w in words if len(w.strip("\"'“”‘’«»:()")) >= 4]
         capitalized = sum(w[:1].isupper() for w in long_words)
         return bool(long_words) and capitalized >= 0.6 * len(long_words)

@@ -190,8 +190,12 @@ class Snapshot:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with every table registered as a view by its name."""
         connection = duckdb.connect()
-        for statement in self._views_sql:
-            connection.execute(statement)
+        try:
+            for statement in self._views_sql:
+                connection.execute(statement)
+        except duckdb.Error as error:
+            connection.close()
+            raise SnapshotError(f"cannot read snapshot {self.path}: {_first_line(error)}") from None
         return connection
 
     def query(self, sql: str) -> pa.Table:
@@ -201,7 +205,7 @@ class Snapshot:
             relation = connection.sql(sql)
             return relation.to_arrow_table() if relation is not None else pa.table({})
         except duckdb.Error as error:
-            raise SnapshotError(f"query failed: {str(error).strip().splitlines()[0]}") from None
+            raise SnapshotError(f"query failed: {_first_line(error)}") from None
         finally:
             connection.close()
 
@@ -229,6 +233,10 @@ def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         if not snapshot.table_path(name).is_file():
             raise SnapshotError(f"snapshot {path} is missing table {name!r} ({snapshot.table_path(name).name})")
     return snapshot
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
 
 
 def _sql_string(path: Path) -> str:
