@@ -71,7 +71,9 @@ def build(
         console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
-        result = build_snapshot(inputs, out, overwrite=overwrite, progress=lambda done: progress.update(task, completed=done))
+        result = build_snapshot(
+            inputs, out, overwrite=overwrite, progress=lambda done: progress.update(task, completed=done)
+        )
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(
         f"wrote {result.path}: {result.articles} articles, {result.paragraphs} paragraphs, "
@@ -96,8 +98,10 @@ def info(
     if as_json:
         print(json.dumps({**asdict(summary), "articles": summary.articles}, ensure_ascii=False))
         return
-    out_console.print(f"[bold]{summary.path}[/] (schema v{summary.schema_version}, quotetrace "
-                      f"{summary.quotetrace_version}, built {summary.created_at} from {summary.inputs} input files)")
+    out_console.print(
+        f"[bold]{summary.path}[/] (schema v{summary.schema_version}, quotetrace "
+        f"{summary.quotetrace_version}, built {summary.created_at} from {summary.inputs} input files)"
+    )
     for title, counts in (
         ("table rows", summary.rows),
         ("articles by language", summary.languages),
@@ -142,7 +146,13 @@ def _rich_table(table: pa.Table, max_width: int) -> Table:
 
 
 def _cell(value: Any, max_width: int) -> str:
-    text = "null" if value is None else value if isinstance(value, str) else json.dumps(value, default=_json_value, ensure_ascii=False)
+    text = (
+        "null"
+        if value is None
+        else value
+        if isinstance(value, str)
+        else json.dumps(value, default=_json_value, ensure_ascii=False)
+    )
     text = text.replace("\n", "⏎")
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
 

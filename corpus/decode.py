@@ -124,8 +124,9 @@ def _detected(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
     if not results:
         results = list(from_bytes(data[:200_000]))
     if not results:
-        raise DecodeError("undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
-                          "and no known encoding fits")
+        raise DecodeError(
+            "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no known encoding fits"
+        )
     best_chaos = min(r.chaos for r in results)
     tied = [r for r in results if r.chaos <= best_chaos + 0.01]
     best_coherence = max(r.coherence for r in tied)

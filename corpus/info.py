@@ -46,9 +46,7 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         def counts(sql: str) -> dict[str, int]:
             return {str(key): int(n) for key, n in db.execute(sql).fetchall()}
 
-        languages = counts(
-            "select coalesce(language, 'unknown'), count(*) from articles group by 1 order by 2 desc, 1"
-        )
+        languages = counts("select coalesce(language, 'unknown'), count(*) from articles group by 1 order by 2 desc, 1")
         outlets = counts(
             "select coalesce(outlet, 'unknown'), count(*) from articles group by 1 order by 2 desc, 1 "
             f"limit {int(top_outlets)}"

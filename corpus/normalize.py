@@ -27,7 +27,7 @@ from corpus.dates import DATE_TOKEN, parse_date
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline (NBSP, thin, ideographic, tabs)
-_TERMINAL = tuple(".!?。！？…\"”»’)")
+_TERMINAL = tuple('.!?。！？…"”»’)')
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _DATE_HEADER = re.compile(
@@ -169,8 +169,9 @@ def _read_header(
         if date_match and (published := parse_date(date_match["date"])):
             article["published"] = published
             rest = date_match["rest"].strip()
-            boilerplate.append({"kind": "header", "text": paragraph[: len(paragraph) - len(rest)].strip(),
-                                "position": position})
+            boilerplate.append(
+                {"kind": "header", "text": paragraph[: len(paragraph) - len(rest)].strip(), "position": position}
+            )
             body[0] = (position, rest)
             if not rest:
                 body.pop(0)
@@ -200,7 +201,7 @@ def _read_header(
         cut = _cut_wire_dateline(first, article)
         if cut:
             boilerplate.append({"kind": "dateline", "text": cut, "position": position})
-            body[0] = (position, first[len(cut):].lstrip())
+            body[0] = (position, first[len(cut) :].lstrip())
     return [(p, text) for p, text in body if text], boilerplate
 
 
@@ -245,7 +246,7 @@ def classify_boilerplate(paragraph: str, max_chars: int = 300) -> str | None:
     if key in markers["section"]:
         return "section_marker"
     if key in markers["related"] or any(
-        key.startswith(marker) and paragraph[len(marker): len(marker) + 2].lstrip()[:1] in (":", "：", "-", "—", "|")
+        key.startswith(marker) and paragraph[len(marker) : len(marker) + 2].lstrip()[:1] in (":", "：", "-", "—", "|")
         for marker in markers["related"]
     ):
         return "related_link"
@@ -285,4 +286,3 @@ def _clean_line(value: str | None) -> str | None:
         return None
     value = clean_text(value).replace("\n", " ").strip()
     return value or None
-

@@ -96,8 +96,15 @@ def detect_provenance(articles: pa.Table, options: ProvenanceOptions = Provenanc
 
 
 def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str, Any]:
-    row.update(is_translation=False, translated_from=None, original_url=None, original_outlet=None,
-               provenance_evidence=None, outlet_language=None, language_mismatch=False)
+    row.update(
+        is_translation=False,
+        translated_from=None,
+        original_url=None,
+        original_outlet=None,
+        provenance_evidence=None,
+        outlet_language=None,
+        language_mismatch=False,
+    )
     if row.get("error"):
         return row
     language = row.get("language")
@@ -122,11 +129,10 @@ def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str
             original_language = outlet_language(row["original_outlet"], row["original_url"])
             if original_language and original_language != language:
                 row["translated_from"] = row["translated_from"] or original_language
-            claimed_translation = claimed_translation or (line.claims_original and original_language != language
-                                                          and original_language is not None)
-    row["is_translation"] = bool(
-        claimed_translation or (row["translated_from"] and row["translated_from"] != language)
-    )
+            claimed_translation = claimed_translation or (
+                line.claims_original and original_language != language and original_language is not None
+            )
+    row["is_translation"] = bool(claimed_translation or (row["translated_from"] and row["translated_from"] != language))
     if not row["is_translation"]:
         row["translated_from"] = None
     known = outlet_language(row.get("outlet"), row.get("url"))
@@ -170,8 +176,10 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     for kind in ("translated_from", "reference"):
         markers = sorted({m for ms in data[kind].values() for m in ms}, key=len, reverse=True)
         alternatives = "|".join(re.escape(m) for m in markers)
-        separator = r"\s*[:：]\s*|\s+" if kind == "translated_from" else (
-            r"\s*[:：]\s*|\s+(?=(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b))"
+        separator = (
+            r"\s*[:：]\s*|\s+"
+            if kind == "translated_from"
+            else (r"\s*[:：]\s*|\s+(?=(?:https?://|www\.|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b))")
         )
         patterns.append((re.compile(rf"^(?P<marker>{alternatives})(?:{separator})(?P<value>.+)$", re.IGNORECASE), kind))
     return tuple(patterns)

@@ -141,8 +141,7 @@ def validate(table: pa.Table, name: str) -> pa.Table:
         extra = [n for n in table.schema.names if n not in expected.names]
         raise SchemaError(
             f"table {name!r} columns do not match schema v{SCHEMA_VERSION}: "
-            f"missing {missing}, unexpected {extra}"
-            + ("" if missing or extra else f", order {table.schema.names}")
+            f"missing {missing}, unexpected {extra}" + ("" if missing or extra else f", order {table.schema.names}")
         )
     for field in expected:
         column = table.column(field.name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SEEDS, run_cli
 
 from align.cli import app
-from conftest import SEEDS, run_cli
 
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
 

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA, SEEDS, ntrex_documents
 
 import corpus
-from conftest import DATA, SEEDS, ntrex_documents
 from corpus.normalize import clean_text
 
 RU = "\n".join(ntrex_documents(1)[0]["sentences"]["rus"])

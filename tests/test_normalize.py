@@ -66,8 +66,10 @@ def test_standalone_dateline_line_gives_place_and_outlet_but_input_outlet_wins()
 
 
 def test_given_title_repeated_as_first_line_is_not_kept_twice():
-    article = normalized("Lavrov rejects peacekeepers\nLavrov said on Sunday that Russia would refuse.",
-                         title="Lavrov rejects peacekeepers")
+    article = normalized(
+        "Lavrov rejects peacekeepers\nLavrov said on Sunday that Russia would refuse.",
+        title="Lavrov rejects peacekeepers",
+    )
     assert article["paragraphs"] == ["Lavrov said on Sunday that Russia would refuse."]
     assert article["title"] == "Lavrov rejects peacekeepers"
 
@@ -77,8 +79,11 @@ def test_given_title_repeated_as_first_line_is_not_kept_twice():
     [
         ("Raevsky said the U.S. does not support the European military intervention in the Ukraine situation", True),
         ("Stealth Over Health: Hillary Clinton Was Headed to ER But Diverted to Avoid Bad Optics.", True),
-        ("The question was common for mayoral candidates to hear back in the October municipal election: what do "
-         "you think of ride-hailing and should it come to Metro Vancouver?", False),
+        (
+            "The question was common for mayoral candidates to hear back in the October municipal election: what do "
+            "you think of ride-hailing and should it come to Metro Vancouver?",
+            False,
+        ),
         ("Lavrov said on February 9 that the U.S. will not help.", False),
         ("拉夫罗夫：美国不支持欧洲军事介入乌克兰局势", True),
         ("and then he said", False),

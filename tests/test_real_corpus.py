@@ -8,9 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import NTREX_LANGUAGES, run_cli, write_ntrex_jsonl
 
 import corpus
-from conftest import NTREX_LANGUAGES, run_cli, write_ntrex_jsonl
 from corpus.normalize import clean_text
 
 pytestmark = pytest.mark.slow
@@ -36,8 +36,8 @@ def test_every_real_input_becomes_an_article(real_snapshot):
 
 
 def test_query_answers_over_the_real_snapshot(real_snapshot):
-    result = run_cli("query", real_snapshot.path, "select language, count(*) as n from articles group by 1 order by 2 desc",
-                     "--json")  # fmt: skip
+    sql = "select language, count(*) as n from articles group by 1 order by 2 desc"
+    result = run_cli("query", real_snapshot.path, sql, "--json")
     counts = {row["language"]: row["n"] for row in map(json.loads, result.stdout.splitlines())}
     assert counts["en"] >= 97 + 150 + 20
     for code in NTREX_LANGUAGES.values():

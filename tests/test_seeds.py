@@ -75,5 +75,5 @@ def test_paragraphs_table_offsets_point_into_article_text(seeds_snapshot):
     assert len(paragraphs) == sum(len(a["paragraphs"]) for a in articles.values())
     for paragraph in paragraphs:
         text = articles[paragraph["article_id"]]["text"]
-        assert text[paragraph["start"]: paragraph["end"]] == paragraph["text"]
+        assert text[paragraph["start"] : paragraph["end"]] == paragraph["text"]
         assert paragraph["language"] == "en"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from conftest import SEEDS, write_ntrex_jsonl
 
 import corpus
 import schemas
-from conftest import SEEDS, write_ntrex_jsonl
 from corpus import build as build_module
 from corpus.snapshot import SnapshotWriter
 
@@ -103,9 +103,8 @@ def test_a_killed_build_never_shows_a_partial_snapshot_and_its_leftovers_are_cle
 
 def test_a_second_writer_of_the_same_output_is_refused_while_the_first_holds_the_lock(tmp_path):
     out = tmp_path / "snapshot"
-    with SnapshotWriter(out):
-        with pytest.raises(corpus.SnapshotError, match="another build is writing"):
-            corpus.build_snapshot([SEEDS], out)
+    with SnapshotWriter(out), pytest.raises(corpus.SnapshotError, match="another build is writing"):
+        corpus.build_snapshot([SEEDS], out)
     corpus.build_snapshot([SEEDS], out)  # the lock is released with the first writer
     assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 2
 
@@ -161,5 +160,5 @@ def test_truncated_parquet_is_a_clear_error(tmp_path):
     snapshot = corpus.open_snapshot(out)
     with pytest.raises(corpus.SnapshotError, match="cannot read table 'articles'"):
         snapshot.table("articles")
-    with pytest.raises(corpus.SnapshotError, match="cannot read snapshot .*No magic bytes"):
+    with pytest.raises(corpus.SnapshotError, match=r"cannot read snapshot .*No magic bytes"):
         snapshot.query("select count(*) from articles")

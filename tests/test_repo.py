@@ -1,0 +1,85 @@
+"""The repository keeps its promises: the README's commands and examples run, its schema section
+matches `schemas`, CI runs the README's test command, the code is ruff clean."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from conftest import REPO, ntrex_documents
+
+import corpus
+from corpus.normalize import clean_text
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def fenced(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    bash_blocks = [block.strip() for block in fenced("bash")]
+    test_command = next(block for block in bash_blocks if "pytest" in block)
+    ci = (REPO / ".ci" / "run").read_text()
+    assert test_command in ci.splitlines()
+
+
+def test_readme_schema_section_is_generated_from_schemas():
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import schema_docs
+    finally:
+        sys.path.pop(0)
+    assert schema_docs.readme_with_schemas(README) == README, "run: python scripts/schema_docs.py --write"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A user's directory: the README's main job has run on examples/ into snapshot/."""
+    work = tmp_path_factory.mktemp("user")
+    shutil.copytree(REPO / "examples", work / "articles")
+    corpus.build_snapshot([REPO / "examples"], work / "snapshot")
+    return work
+
+
+def test_main_job_on_the_examples(workdir):
+    snapshot = corpus.open_snapshot(workdir / "snapshot")
+    assert snapshot.table("rejects").num_rows == 0
+    languages = dict(snapshot.query("select language, count(*) from articles group by 1").to_pylist()[0].items())
+    assert languages
+    rows = snapshot.query("select title, language, paragraphs from articles where source like '%cp1251%'").to_pylist()
+    assert rows[0]["language"] == "ru"
+    russian = next(d for d in ntrex_documents() if d["doc_id"] == "nytimes.184853")["sentences"]["rus"]
+    assert [rows[0]["title"], *rows[0]["paragraphs"]] == [clean_text(s) for s in russian]
+    assert snapshot.manifest["tables"]["articles"]["rows"] == 2 + 20 + 1 + 2
+
+
+@pytest.mark.parametrize("index", range(len(fenced("python"))))
+def test_readme_python_examples_run(workdir, index):
+    code = fenced("python")[index]
+    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+
+def test_readme_duckdb_example_runs(workdir):
+    (sql,) = fenced("sql")
+    connection = duckdb.connect()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(workdir)
+        for statement in filter(str.strip, sql.split(";")):
+            body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
+            if body.strip():
+                connection.execute(body).fetchall()
+
+
+def test_code_is_ruff_clean():
+    if shutil.which("ruff") is None and subprocess.run([sys.executable, "-m", "ruff", "--version"]).returncode:
+        pytest.fail("ruff is part of the test extras: pip install -e '.[test]'")
+    for args in (["check"], ["format", "--check"]):
+        result = subprocess.run([sys.executable, "-m", "ruff", *args, "."], cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
