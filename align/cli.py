@@ -7,6 +7,7 @@ exit; there is no logic here that a script could not reach through the library.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from corpus import QuotetraceError, build_snapshot, open_snapshot
+from corpus import BuildOptions, QuotetraceError, build_snapshot, open_snapshot
 from corpus.info import summarize
 from corpus.read import discover
 from corpus.version import __version__
@@ -57,6 +58,9 @@ def build(
     inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .html, .jsonl, .gz).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Snapshot directory to write.")],
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing snapshot at --out.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes for the stages (default: all cores); output is the same.")
+    ] = os.cpu_count() or 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Build a snapshot of Parquet tables from article files.
@@ -72,7 +76,11 @@ def build(
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
         result = build_snapshot(
-            inputs, out, overwrite=overwrite, progress=lambda done: progress.update(task, completed=done)
+            inputs,
+            out,
+            BuildOptions(workers=workers),
+            overwrite=overwrite,
+            progress=lambda done: progress.update(task, completed=done),
         )
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(

@@ -4,7 +4,7 @@ per-paragraph languages that become the ``paragraphs`` table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -24,3 +24,19 @@ WORK_SCHEMA = pa.schema(
 def to_batch(rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Rows (dicts; missing keys are null) as a batch of ``WORK_SCHEMA``."""
     return pa.Table.from_pylist(list(rows), schema=WORK_SCHEMA)
+
+
+def each_row(
+    batch: pa.Table, stage: str, function: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """``function`` over the rows of ``batch`` that carry no error. A row that makes the stage
+    fail gets ``error = "<stage>_failed: ..."`` and becomes a reject: one article that trips a
+    bug costs that article, never the batch beside it."""
+    for row in batch.to_pylist():
+        if row.get("error"):
+            yield row
+            continue
+        try:
+            yield function(row)
+        except Exception as error:
+            yield {**row, "error": f"{stage}_failed: {type(error).__name__}: {error}"}

@@ -13,7 +13,7 @@ import pyarrow as pa
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
-from corpus.batch import to_batch
+from corpus.batch import each_row, to_batch
 
 # langdetect names a few languages by region; the rest of quotetrace speaks ISO 639-1.
 _CODE_FIXES = {"zh-cn": "zh", "zh-tw": "zh"}
@@ -77,24 +77,24 @@ def normalize_code(code: str | None) -> str | None:
 def detect_language(articles: pa.Table, options: LanguageOptions = LanguageOptions()) -> pa.Table:
     """Fill ``language``, ``language_confidence``, ``language_source`` and the per-paragraph
     ``paragraph_languages`` / ``paragraph_language_confidences`` columns."""
-    rows = articles.to_pylist()
-    for row in rows:
-        if row.get("error"):
-            continue
-        given = normalize_code(row.get("language"))
-        if given:
-            row["language"], row["language_confidence"], row["language_source"] = given, 1.0, "input"
+    return to_batch(each_row(articles, "language", lambda row: _language_row(row, options)))
+
+
+def _language_row(row: dict, options: LanguageOptions) -> dict:
+    given = normalize_code(row.get("language"))
+    if given:
+        row["language"], row["language_confidence"], row["language_source"] = given, 1.0, "input"
+    else:
+        language, confidence = language_of(row["text"], options.max_chars)
+        row["language"], row["language_confidence"], row["language_source"] = language, confidence, "detected"
+    languages, confidences = [], []
+    for paragraph in row["paragraphs"]:
+        if len(paragraph) < options.min_paragraph_chars:
+            language, confidence = row["language"], None
         else:
-            language, confidence = language_of(row["text"], options.max_chars)
-            row["language"], row["language_confidence"], row["language_source"] = language, confidence, "detected"
-        languages, confidences = [], []
-        for paragraph in row["paragraphs"]:
-            if len(paragraph) < options.min_paragraph_chars:
-                language, confidence = row["language"], None
-            else:
-                language, confidence = language_of(paragraph, options.paragraph_max_chars, options.paragraph_trials)
-            languages.append(language)
-            confidences.append(confidence)
-        row["paragraph_languages"] = languages
-        row["paragraph_language_confidences"] = confidences
-    return to_batch(rows)
+            language, confidence = language_of(paragraph, options.paragraph_max_chars, options.paragraph_trials)
+        languages.append(language)
+        confidences.append(confidence)
+    row["paragraph_languages"] = languages
+    row["paragraph_language_confidences"] = confidences
+    return row

@@ -21,7 +21,7 @@ import ftfy
 import pyarrow as pa
 
 from corpus import provenance, resources
-from corpus.batch import to_batch
+from corpus.batch import each_row, to_batch
 from corpus.dates import DATE_TOKEN, parse_date
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
@@ -66,7 +66,7 @@ class NormalizeOptions:
 
 def normalize(raw: pa.Table, options: NormalizeOptions = NormalizeOptions()) -> pa.Table:
     """One article-shaped row per raw row (rows with ``error`` set pass through with it)."""
-    return to_batch(normalize_row(row, options) for row in raw.to_pylist())
+    return to_batch(each_row(raw, "normalize", lambda row: normalize_row(row, options)))
 
 
 def normalize_row(row: dict[str, Any], options: NormalizeOptions = NormalizeOptions()) -> dict[str, Any]:
@@ -80,10 +80,7 @@ def normalize_row(row: dict[str, Any], options: NormalizeOptions = NormalizeOpti
         "published": parse_date(row.get("published")),
         "dateline_place": None,
         "language": row.get("language"),
-        "error": row.get("error"),
     }
-    if article["error"]:
-        return article
     paragraphs = split_paragraphs(clean_text(row["content"]))
     body, boilerplate = _read_header(paragraphs, article, options)
     kept = []

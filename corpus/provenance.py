@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 from corpus import resources
-from corpus.batch import to_batch
+from corpus.batch import each_row, to_batch
 
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]|$)", re.IGNORECASE)
 
@@ -92,7 +92,7 @@ def domain_of(reference: str | None) -> str | None:
 def detect_provenance(articles: pa.Table, options: ProvenanceOptions = ProvenanceOptions()) -> pa.Table:
     """Fill ``is_translation``, ``translated_from``, ``original_url``, ``original_outlet``,
     ``provenance_evidence``, ``outlet_language`` and ``language_mismatch``."""
-    return to_batch(_provenance_row(row, options) for row in articles.to_pylist())
+    return to_batch(each_row(articles, "provenance", lambda row: _provenance_row(row, options)))
 
 
 def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str, Any]:

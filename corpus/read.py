@@ -49,6 +49,9 @@ _GZIP_MAGIC = b"\x1f\x8b"
 class ReadOptions:
     # A file (or one JSONL line) larger than this is rejected as too large, not loaded.
     max_article_bytes: int = 10_000_000
+    # A `.json` file is first read whole (an array of articles, or one pretty-printed object)
+    # when it is at most this large; larger ones are read as JSONL.
+    max_json_document_bytes: int = 100_000_000
     batch_size: int = 256
 
 
@@ -95,6 +98,8 @@ def read_file(path: Path, options: ReadOptions = ReadOptions()) -> Iterator[dict
             input_format = _SUFFIX_FORMATS.get(_logical_suffix(path)) or _sniff(stream)
             if input_format is None:
                 yield _reject(source, "unknown_format", f"cannot tell the format of {path.name}")
+            elif input_format == "jsonl" and _logical_suffix(path) == ".json":
+                yield from _read_json_document(stream, source, options)
             elif input_format == "jsonl":
                 yield from _read_jsonl(stream, source, options)
             else:
@@ -169,6 +174,26 @@ def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterato
             yield _reject(where, "malformed_json", str(error))
             continue
         yield _jsonl_row(where, record)
+
+
+def _read_json_document(stream: IO[bytes], source: str, options: ReadOptions) -> Iterator[dict[str, Any]]:
+    """A `.json` file: an array of article objects, one object, or else JSON lines."""
+    data = stream.read(options.max_json_document_bytes + 1)
+    stream.seek(0)
+    if len(data) <= options.max_json_document_bytes and data.lstrip()[:1] in (b"[", b"{"):
+        try:
+            document = json.loads(decode(data).text)
+        except (DecodeError, json.JSONDecodeError):
+            document = None  # not one JSON document: JSON lines, each judged on its own
+        if isinstance(document, list):
+            for number, record in enumerate(document, start=1):
+                yield _jsonl_row(f"{source}:{number}", record)
+            return
+        if isinstance(document, dict):
+            yield _jsonl_row(source, document)
+            return
+    del data
+    yield from _read_jsonl(stream, source, options)
 
 
 def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:

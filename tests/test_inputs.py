@@ -117,8 +117,7 @@ def test_every_bad_input_is_a_reject_with_its_reason_and_good_articles_survive(t
     (bad / "broken.html").write_text("<html><body><div><p>unclosed <b>tags<div></span></body")
     (bad / "no-body.html").write_text("<html><head><title>t</title></head><body><nav>menu</nav></body></html>")
     (bad / "broken.gz").write_bytes(gzip.compress(RU.encode())[:40])
-    big = b"x" * (11 * 1024 * 1024)
-    (bad / "huge.txt").write_bytes(big)
+    (bad / "huge.txt").write_bytes(b"x" * (50 * 1024 * 1024))  # a 50 MB single line
     lines = [
         json.dumps({"id": "good-1", "text": DE}, ensure_ascii=False),
         "{not json",
@@ -127,7 +126,7 @@ def test_every_bad_input_is_a_reject_with_its_reason_and_good_articles_survive(t
         json.dumps({"id": "wrong-type", "text": 42}),
         json.dumps({"id": "empty-text", "text": "   "}),
         json.dumps({"id": "bad-title", "text": FR, "title": {"nested": True}}),
-        '{"id": "huge", "text": "' + "y" * (11 * 1024 * 1024) + '"}',
+        '{"id": "huge", "text": "' + "y" * (50 * 1024 * 1024) + '"}',
         json.dumps({"id": "good-2", "text": ES}, ensure_ascii=False),
     ]
     (bad / "feed.jsonl").write_text("\n".join(lines) + "\n")
@@ -161,6 +160,20 @@ def test_every_bad_input_is_a_reject_with_its_reason_and_good_articles_survive(t
     assert snapshot.manifest["rejects_by_reason"]["wrong_type"] == 3
 
 
+def test_json_documents_hold_an_array_of_articles_or_one_pretty_printed_article(tmp_path):
+    (tmp_path / "array.json").write_text(
+        json.dumps([{"id": "a", "text": DE}, {"id": "b", "text": 7}, {"id": "c", "text": FR}], ensure_ascii=False)
+    )
+    (tmp_path / "one.json").write_text(json.dumps({"id": "d", "text": ES}, ensure_ascii=False, indent=2))
+    (tmp_path / "lines.json").write_text(json.dumps({"id": "e", "text": PL}, ensure_ascii=False) + "\n{oops\n")
+    articles, rejects, _ = build(tmp_path, tmp_path)
+    assert sorted(a["external_id"] for a in articles) == ["a", "c", "d", "e"]
+    assert {Path(r["source"]).name: r["reason"] for r in rejects} == {
+        "array.json:2": "wrong_type",
+        "lines.json:2": "malformed_json",
+    }
+
+
 def test_exact_duplicates_are_kept_once_and_their_other_sources_recorded(tmp_path):
     seed = SEEDS / "000_7170616e22f55333.txt"
     copy = tmp_path / "copy.txt"
@@ -180,3 +193,23 @@ def test_missing_input_path_is_a_clear_error(tmp_path):
     with pytest.raises(corpus.InputError, match="input not found"):
         corpus.build_snapshot([tmp_path / "nope"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_article_that_trips_a_stage_bug_is_rejected_alone(tmp_path, monkeypatch):
+    from corpus import normalize as normalize_module
+
+    real_split = normalize_module.split_paragraphs
+
+    def split_failing_on_polish(text: str) -> list[str]:
+        if "Członkowie" in text:
+            raise ValueError("simulated bug")
+        return real_split(text)
+
+    monkeypatch.setattr(normalize_module, "split_paragraphs", split_failing_on_polish)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in enumerate((DE, PL, ES))))
+    articles, rejects, _ = build(tmp_path, feed)
+    assert sorted(a["external_id"] for a in articles) == ["0", "2"]
+    assert [(r["source"].rsplit("/", 1)[1], r["reason"], r["detail"]) for r in rejects] == [
+        ("feed.jsonl:2", "normalize_failed", "ValueError: simulated bug")
+    ]
