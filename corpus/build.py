@@ -20,14 +20,17 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 import schemas
 from corpus.html import HtmlOptions, extract_html
 from corpus.language import LanguageOptions, detect_language
 from corpus.normalize import NormalizeOptions, normalize
 from corpus.provenance import ProvenanceOptions, detect_provenance
+from corpus.quotes import QuoteOptions, quote_table
 from corpus.read import ReadOptions, discover, read_inputs
 from corpus.snapshot import SnapshotWriter, utc_now
+from corpus.speakers import resolve_corpus, title_unsupported_names
 from corpus.version import __version__
 
 
@@ -38,6 +41,7 @@ class BuildOptions:
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     language: LanguageOptions = field(default_factory=LanguageOptions)
     provenance: ProvenanceOptions = field(default_factory=ProvenanceOptions)
+    quotes: QuoteOptions = field(default_factory=QuoteOptions)
     # Processes running the stages over batches; output is the same for any number.
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -48,6 +52,8 @@ class BuildResult:
     inputs: int  # input files
     articles: int
     paragraphs: int
+    quotes: int
+    speakers: int
     duplicates: int
     rejects: int
     rejects_by_reason: dict[str, int]
@@ -79,13 +85,18 @@ def build_snapshot(
     reasons: Counter[str] = Counter()
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
         batches = read_inputs(files, options.read, on_file=progress)
-        for articles, rejects in _map_ordered(process_batch, batches, options):
+        unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
+        for articles, rejects, quotes in _map_ordered(process_batch, batches, options):
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
+            kept = pc.is_in(quotes.column("article_id"), articles.column("article_id"))
+            unresolved_quotes.write_table(quotes.filter(kept))
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
             snapshot.write("paragraphs", paragraphs_of(articles))
             snapshot.write("duplicates", duplicates)
             snapshot.write("rejects", rejects)
+        unresolved_quotes.close()
+        _resolve_speakers(snapshot)
         manifest = {
             "quotetrace_version": __version__,
             "created_at": utc_now(),
@@ -100,6 +111,8 @@ def build_snapshot(
         inputs=len(files),
         articles=rows["articles"],
         paragraphs=rows["paragraphs"],
+        quotes=rows["quotes"],
+        speakers=rows["speakers"],
         duplicates=rows["duplicates"],
         rejects=rows["rejects"],
         rejects_by_reason=dict(reasons),
@@ -107,27 +120,55 @@ def build_snapshot(
     )
 
 
-def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> tuple[pa.Table, pa.Table]:
-    """Run the corpus stages over one raw batch: (articles, rejects), both schema-checked."""
+def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Run the corpus stages over one raw batch: (articles, rejects, quotes)."""
     batch = normalize(extract_html(raw, options.html), options.normalize)
     failed = batch.filter(pc.is_valid(batch.column("error")))
     good = batch.filter(pc.is_null(batch.column("error")))
     good = detect_provenance(detect_language(good, options.language), options.provenance)
-    return good, rejects_of(failed)
+    good = _with_title_flags(good)
+    return good, rejects_of(failed), quote_table(good, options.quotes)
+
+
+def _with_title_flags(articles: pa.Table) -> pa.Table:
+    flags = [
+        title_unsupported_names(title, text, language)
+        for title, text, language in zip(
+            *(articles.column(c).to_pylist() for c in ("title", "text", "language")), strict=True
+        )
+    ]
+    index = articles.schema.get_field_index("title_unsupported_names")
+    return articles.set_column(index, "title_unsupported_names", pa.array(flags, pa.list_(pa.string())))
+
+
+def _resolve_speakers(snapshot: SnapshotWriter) -> None:
+    """The corpus-wide pass: group every resolved speaker name into ``speakers`` and write the
+    ``quotes`` with their ``speaker_id``, streaming the scratch file back row group by row group."""
+    scratch = pq.ParquetFile(snapshot.scratch_path("quotes"))
+    entries = []
+    for group in range(scratch.num_row_groups):
+        part = scratch.read_row_group(group, columns=["speaker", "language", "speaker_role", "article_id"])
+        entries.extend((s, lang, role, a) for s, lang, role, a in zip(*part.to_pydict().values(), strict=True) if s)
+    speakers, ids = resolve_corpus(entries)
+    snapshot.write("speakers", pa.Table.from_pylist([asdict(s) for s in speakers], schema=schemas.SPEAKERS))
+    for group in range(scratch.num_row_groups):
+        part = scratch.read_row_group(group)
+        speaker_ids = pa.array([ids.get(s) if s else None for s in part.column("speaker").to_pylist()], pa.string())
+        snapshot.write("quotes", part.set_column(part.schema.get_field_index("speaker_id"), "speaker_id", speaker_ids))
 
 
 def _map_ordered(
-    function: Callable[[pa.Table, BuildOptions], tuple[pa.Table, pa.Table]],
+    function: Callable[[pa.Table, BuildOptions], tuple[pa.Table, pa.Table, pa.Table]],
     batches: Iterable[pa.Table],
     options: BuildOptions,
-) -> Iterator[tuple[pa.Table, pa.Table]]:
+) -> Iterator[tuple[pa.Table, pa.Table, pa.Table]]:
     """``function`` over ``batches`` in ``options.workers`` processes, results in input order,
     with at most two batches per worker in flight so memory stays bounded."""
     if options.workers <= 1:
         yield from (function(batch, options) for batch in batches)
         return
     with ProcessPoolExecutor(options.workers) as pool:
-        pending: deque[Future[tuple[pa.Table, pa.Table]]] = deque()
+        pending: deque[Future[tuple[pa.Table, pa.Table, pa.Table]]] = deque()
         for batch in batches:
             pending.append(pool.submit(function, batch, options))
             if len(pending) >= 2 * options.workers:

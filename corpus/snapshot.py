@@ -71,6 +71,15 @@ class SnapshotWriter:
             self._writers[name].write_table(table)
             self.rows[name] += table.num_rows
 
+    def scratch_path(self, name: str) -> Path:
+        assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        return self._tmp / f"_scratch_{name}.parquet"
+
+    def scratch(self, name: str, schema: pa.Schema) -> pq.ParquetWriter:
+        """A Parquet file for intermediate rows (a table awaiting a corpus-wide pass); it lives in
+        the temporary directory and is removed at commit."""
+        return pq.ParquetWriter(self.scratch_path(name), schema, compression="zstd")
+
     def commit(self, manifest: dict[str, Any]) -> Path:
         """Finish every table, write the manifest and move the snapshot into place."""
         assert self._tmp is not None, "use SnapshotWriter as a context manager"
@@ -80,6 +89,8 @@ class SnapshotWriter:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+        for scratch in self._tmp.glob("_scratch_*"):
+            scratch.unlink()
         manifest = {
             "schema_version": schemas.SCHEMA_VERSION,
             **manifest,

@@ -69,6 +69,12 @@ ARTICLES = _schema(
             False,
         ),
         _f("char_count", pa.int32(), "length of `text` in characters", False),
+        _f(
+            "title_unsupported_names",
+            pa.list_(pa.string()),
+            "names the title gives a speaker that no body sentence supports (seed 000: Raevsky)",
+            False,
+        ),
     ],
     "one row per distinct article",
 )
@@ -109,11 +115,46 @@ DUPLICATES = _schema(
     "inputs whose text exactly repeats an article already kept",
 )
 
+QUOTES = _schema(
+    "quotes",
+    [
+        _f("quote_id", pa.string(), "stable id: hash of article_id, start and end", False),
+        _f("article_id", pa.string(), "the article", False),
+        _f("text", pa.string(), "the quoted content, without quotation marks or frame", False),
+        _f("start", pa.int32(), "offset of the quote (marks included) in the article's `text`", False),
+        _f("end", pa.int32(), "end offset (exclusive) in the article's `text`", False),
+        _f("kind", pa.string(), "direct | indirect | mixed", False),
+        _f("cue", pa.string(), "the reporting cue as written (said, заявил, 表示, according to)"),
+        _f("speaker_mention", pa.string(), "the speaker as written (he, the Russian president, Lavrov)"),
+        _f("speaker", pa.string(), "the speaker's full name resolved within the article; null when unresolved"),
+        _f("speaker_role", pa.string(), "role words written with the speaker's name (foreign minister russia)"),
+        _f("speaker_confidence", pa.float32(), "how sure the resolution is: 0.95 full name … 0.5 as written"),
+        _f("speaker_id", pa.string(), "corpus-wide speaker (see `speakers`); null when `speaker` is"),
+        _f("language", pa.string(), "language of the paragraph holding the quote"),
+        _f("paragraph", pa.int32(), "index of the paragraph where the quote starts", False),
+    ],
+    "one row per quote",
+)
+
+SPEAKERS = _schema(
+    "speakers",
+    [
+        _f("speaker_id", pa.string(), "stable id of the person across the corpus", False),
+        _f("name", pa.string(), "canonical full name", False),
+        _f("aliases", pa.list_(pa.string()), "every spelling met (Sergey Lavrov, Лавров, 拉夫罗夫)", False),
+        _f("languages", pa.list_(pa.string()), "languages the speaker is quoted in", False),
+        _f("n_quotes", pa.int32(), "quotes attributed to the speaker", False),
+    ],
+    "one row per speaker, names joined across spellings and scripts",
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "paragraphs": PARAGRAPHS,
     "rejects": REJECTS,
     "duplicates": DUPLICATES,
+    "quotes": QUOTES,
+    "speakers": SPEAKERS,
 }
 
 

@@ -1,0 +1,93 @@
+"""The curated language resources of ``corpus/data/`` compiled for quote and speaker rules:
+cue verbs, `according to` phrases, pronouns, role words, name particles, articles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from corpus import resources
+
+_NAME_PARTICLES = {
+    "de",
+    "van",
+    "von",
+    "der",
+    "den",
+    "la",
+    "le",
+    "al",
+    "bin",
+    "da",
+    "di",
+    "del",
+    "dos",
+    "du",
+    "ter",
+    "of",
+}
+_DETERMINERS = {
+    "en": {"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "another", "one"},
+    "de": {"der", "die", "das", "ein", "eine", "einer", "des"},
+    "fr": {"le", "la", "les", "un", "une", "l'", "l’"},
+    "es": {"el", "la", "los", "las", "un", "una"},
+}
+_ARTICLES = {
+    "en": {"the", "a", "an", "his", "her", "their"},
+    "de": {"der", "die", "das", "ein", "eine"},
+    "fr": {"le", "la", "les", "l'", "l’"},
+    "es": {"el", "la", "los", "las"},
+}
+_STOP_AFTER_SPEAKER = {
+    "en": {"in", "on", "at", "during", "after", "before", "who", "which", "while", "when", "to", "for", "with", "as", "from",
+           "last", "this", "earlier", "later", "told", "and", "but", "because", "adding", "noting", "saying"},
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Language:
+    """The curated resources of one language, compiled."""
+
+    code: str
+    cue_pattern: re.Pattern[str]
+    according_to: re.Pattern[str]
+    object_verbs: frozenset[str]
+    block_intro: frozenset[str]
+    complementizers: frozenset[str]
+    pronouns: frozenset[str]
+    object_pronouns: frozenset[str]
+    roles: frozenset[str]
+    skip: frozenset[str]
+    postposed: frozenset[str]
+
+    @property
+    def cjk(self) -> bool:
+        return self.code in {"zh", "ja"}
+
+
+@cache
+def language_resources(code: str | None) -> Language:
+    cues = resources.load("cues")
+    people = resources.load("people")
+    code = code if code in cues else "en"
+    table = cues[code]
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    bound = "" if code in {"zh", "ja"} else r"(?<![\w-])"
+    end = "" if code in {"zh", "ja"} else r"(?![\w-])"
+    return Language(
+        code=code,
+        cue_pattern=re.compile(rf"{bound}(?:{alternation(table['verbs'])}){end}", re.IGNORECASE),
+        according_to=re.compile(rf"{bound}(?:{alternation(table['according_to'])}){end}", re.IGNORECASE),
+        object_verbs=frozenset(v.casefold() for v in table["object_verbs"]),
+        block_intro=frozenset(v.casefold() for v in table["block_intro"]),
+        complementizers=frozenset(table["complementizers"]),
+        pronouns=frozenset(people["pronouns"].get(code, [])),
+        object_pronouns=frozenset(people["object_pronouns"].get(code, [])),
+        roles=frozenset(people["roles"].get(code, [])) | frozenset(people["roles"]["en"]),
+        skip=frozenset(table["speaker_skip"]),
+        postposed=frozenset(table["postposed"]),
+    )

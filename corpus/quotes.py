@@ -1,0 +1,678 @@
+"""Quote stage: direct, indirect and mixed quotes with the speaker as written in the article.
+
+Rules over sentences, driven by curated per-language resources in ``corpus/data/`` (cue verbs,
+quotation marks, pronouns, role words), so that a language is added as data:
+
+- direct: text between quotation marks (every style news uses), attributed by a cue in the
+  same sentence (`"…," he said`, `Lavrov said: "…"`); a quote split around its attribution is
+  joined; a quote with no cue that opens its paragraph continues the previous speaker;
+- indirect: `X said (that) …`, `… , X said.`, `According to X, …`, `X told reporters …`;
+- mixed: an indirect frame whose content holds a quoted fragment;
+- block: a paragraph without quotation marks that follows `X answered with a clear refusal.`
+  or `X said:` is X's direct speech.
+
+Speakers are resolved to full names within the article by ``corpus.speakers``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pyarrow as pa
+
+import schemas
+
+from corpus import resources
+from corpus.lexicon import _ARTICLES, _DETERMINERS, _NAME_PARTICLES, _STOP_AFTER_SPEAKER, Language, language_resources
+from corpus.sentences import split_sentences
+from corpus.speakers import resolve_in_article
+
+_WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class QuoteOptions:
+    # A quoted span shorter than this many words (CJK: 3× as many characters) is a fragment:
+    # a term or scare quote, not a quote, unless an indirect frame makes it a mixed quote.
+    min_direct_words: int = 4
+    # An indirect quote's content must hold at least this many words.
+    min_indirect_words: int = 3
+    # How many paragraphs back a continuation quote may find its speaker.
+    continuation_paragraphs: int = 2
+
+
+@dataclass
+class Quote:
+    start: int
+    end: int
+    text: str
+    kind: str  # direct | indirect | mixed
+    cue: str | None
+    speaker_mention: str | None
+    mention_start: int | None  # offset of the mention in the article text (for resolution)
+    paragraph: int
+    speaker: str | None = None
+    speaker_role: str | None = None
+    speaker_confidence: float | None = None
+    continues: bool = False  # no cue of its own: the speaker is the previous quote's
+    spans: list[tuple[int, int]] = field(default_factory=list)  # quoted parts, for joined quotes
+
+
+@cache
+def _quote_pairs() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    data = resources.load("quote_marks")
+    return {opener: tuple(closers) for opener, closers in data["pairs"].items()}, frozenset(data["word_bound"])
+
+
+def quoted_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation in ``paragraph``, marks included. An opening mark without
+    its closer runs to the end of the paragraph (news opens each paragraph of a long quote and
+    closes only the last)."""
+    pairs, word_bound = _quote_pairs()
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(paragraph):
+        char = paragraph[i]
+        if char in pairs and _opens(paragraph, i, char, word_bound):
+            close = _find_closer(paragraph, i, char, pairs[char], word_bound)
+            if close is None:
+                if char in {"»", "”"} or (char == '"' and paragraph.count('"') % 2 == 0):
+                    i += 1
+                    continue
+                spans.append((i, len(paragraph)))
+                break
+            spans.append((i, close + 1))
+            i = close + 1
+            continue
+        i += 1
+    return spans
+
+
+def _opens(text: str, i: int, mark: str, word_bound: frozenset[str]) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if after.isspace() and mark not in {"«", "„"}:
+        return False
+    if mark in word_bound or mark in {'"', "”", "»"}:
+        return not before.isalnum()
+    return True
+
+
+def _find_closer(text: str, i: int, opener: str, closers: tuple[str, ...], word_bound: frozenset[str]) -> int | None:
+    depth = 0
+    for j in range(i + 1, len(text)):
+        char = text[j]
+        if char == opener and opener not in closers and opener not in {'"', "”"}:
+            depth += 1
+            continue
+        if char in closers:
+            if opener in word_bound and j + 1 < len(text) and text[j + 1].isalnum():
+                continue  # ’ inside a word is an apostrophe
+            if depth:
+                depth -= 1
+                continue
+            return j
+    return None
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _is_fragment(text: str, language: Language, options: QuoteOptions) -> bool:
+    inner = text.strip("\"'“”‘’«»„‚「」『』‹› ")
+    if language.cjk or _HAN.search(inner[:5]):
+        return len(inner) < 3 * options.min_direct_words
+    return len(words(inner)) < options.min_direct_words
+
+
+def extract_quotes(text: str, language_code: str | None, options: QuoteOptions = QuoteOptions()) -> list[Quote]:
+    """Quotes of one article ``text`` (offsets into it), speakers as written (unresolved)."""
+    language = language_resources(language_code)
+    quotes: list[Quote] = []
+    offset = 0
+    for index, paragraph in enumerate(text.split("\n\n")):
+        quotes.extend(_paragraph_quotes(paragraph, offset, index, language, options, quotes))
+        offset += len(paragraph) + 2
+    return quotes
+
+
+def _paragraph_quotes(
+    paragraph: str, offset: int, index: int, language: Language, options: QuoteOptions, earlier: list[Quote]
+) -> list[Quote]:
+    spans = quoted_spans(paragraph)
+    previous = earlier[-1] if earlier else None
+    if not spans and previous and previous.paragraph == index - 1 and previous.kind == "block_intro":
+        # An unmarked block of speech after `X answered with a clear refusal.` or `X said:`.
+        block = Quote(offset, offset + len(paragraph), paragraph, "direct", previous.cue, previous.speaker_mention,
+                      previous.mention_start, index)  # fmt: skip
+        return [block]
+    big = [s for s in spans if not _is_fragment(paragraph[s[0] : s[1]], language, options)]
+    sentences = split_sentences(paragraph, language.code)
+    found: list[Quote] = []
+
+    # Direct quotes, with their attribution from the sentence(s) around them.
+    for group in _group_split_quotes(paragraph, big, language):
+        first, last = group[0], group[-1]
+        before_start = _sentence_start(sentences, first[0])
+        after_end = _sentence_end(sentences, last[1] - 1)
+        frame_after = paragraph[last[1] : after_end]
+        frame_before = paragraph[before_start : first[0]]
+        attribution = None
+        if len(group) > 1:  # `"We will not," he said, "accept it."`: the attribution sits between
+            gap_start = group[0][1]
+            attribution = _attribution_in(paragraph[gap_start : group[1][0]], gap_start, language, options, True)
+        attribution = (
+            attribution
+            or _attribution_in(frame_after, last[1], language, options, inverted_ok=True, anchored=True)
+            or _attribution_before(frame_before, before_start, language)
+        )
+        if attribution is None and _reporting_frame(frame_before, language):
+            continue  # `Starmer said that … and "build …"`: a quoted fragment of a mixed quote
+        opens_sentence = not frame_before.strip()
+        if attribution is None and not (opens_sentence and (first[0] == 0 or _same_paragraph(earlier, found, index))):
+            continue  # a quotation nobody is said to have said: a title, a term, a sign
+        content = " ".join(_strip_marks(paragraph[a:b]) for a, b in group)
+        found.append(
+            Quote(
+                start=offset + first[0],
+                end=offset + last[1],
+                text=content,
+                kind="direct",
+                cue=attribution[0] if attribution else None,
+                speaker_mention=attribution[1] if attribution else None,
+                mention_start=offset + attribution[2] if attribution else None,
+                paragraph=index,
+                continues=attribution is None,
+                spans=[(offset + a, offset + b) for a, b in group],
+            )
+        )
+    covered = [(q.start - offset, q.end - offset) for q in found]
+
+    # Indirect and mixed quotes in sentences no direct quote covers.
+    for start, end in sentences:
+        if any(a < end and start < b for a, b in covered):
+            continue
+        quote = _indirect(paragraph, start, end, spans, language, options)
+        if quote is not None:
+            quote.start += offset
+            quote.end += offset
+            quote.mention_start = offset + quote.mention_start if quote.mention_start is not None else None
+            quote.paragraph = index
+            found.append(quote)
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def _reporting_frame(frame_before: str, language: Language) -> bool:
+    """The text before a quotation, in its sentence, already reports speech (`X said that`,
+    `According to him,`)."""
+    return bool(language.cue_pattern.search(frame_before) or language.according_to.search(frame_before))
+
+
+def _same_paragraph(earlier: list[Quote], found: list[Quote], index: int) -> bool:
+    return bool(found) or bool(earlier and earlier[-1].paragraph == index)
+
+
+def _group_split_quotes(paragraph: str, big: list[tuple[int, int]], language: Language) -> list[list[tuple[int, int]]]:
+    """Join `"We will not," he said, "accept it."`: consecutive quotations separated only by a
+    short attribution (a cue and a speaker, nothing else)."""
+    groups: list[list[tuple[int, int]]] = []
+    for span in big:
+        if groups:
+            gap = paragraph[groups[-1][-1][1] : span[0]]
+            gap_words = words(gap)
+            ends_sentence = gap.strip()[:1] in {".", "!", "?", "。"} or re.search(r"[.!?。]\s*$", gap.rstrip(" ,:;—–-"))
+            if gap_words and len(gap_words) <= 8 and language.cue_pattern.search(gap) and not ends_sentence:
+                if paragraph[groups[-1][-1][1] - 2 : groups[-1][-1][1]].strip('"”»’ ')[-1:] in {",", "，"}:
+                    groups[-1].append(span)
+                    continue
+        groups.append([span])
+    return groups
+
+
+def _sentence_start(sentences: list[tuple[int, int]], position: int) -> int:
+    return next((s for s, e in sentences if s <= position < e), 0)
+
+
+def _sentence_end(sentences: list[tuple[int, int]], position: int) -> int:
+    return next((e for s, e in sentences if s <= position < e), sentences[-1][1] if sentences else position + 1)
+
+
+def _strip_marks(text: str) -> str:
+    return text.strip().strip("\"'“”‘’«»„‚「」『』‹›").strip()
+
+
+def _attribution_in(
+    frame: str,
+    frame_offset: int,
+    language: Language,
+    options: QuoteOptions,
+    inverted_ok: bool,
+    anchored: bool = False,
+) -> tuple[str, str, int] | None:
+    """(cue, speaker mention, mention offset) from the text right after a quotation:
+    `, he said`, `, said Lavrov`, ` Lavrov said in an interview`, `, so Lawrow`."""
+    if not frame.strip():
+        return None
+    match = language.cue_pattern.search(frame)
+    if match is None:
+        according = language.according_to.search(frame)
+        if according and (not anchored or len(words(frame[: according.start()])) <= 2):
+            mention = _mention_after(frame, according.end(), language)
+            if mention:
+                return according.group(0), mention[0], frame_offset + mention[1]
+        return None
+    if anchored and len(words(frame[: match.start()])) > 6:
+        return None
+    cue = match.group(0)
+    mention = _mention_before(frame, match.start(), language)
+    if mention is None and inverted_ok:
+        mention = _mention_after(frame, match.end(), language)
+    if mention is None:
+        return None
+    return cue, mention[0], frame_offset + mention[1]
+
+
+def _attribution_before(frame: str, frame_offset: int, language: Language) -> tuple[str, str, int] | None:
+    """`Lavrov said: "…"`, `He told reporters, "…"`, `拉夫罗夫说：“…”`: a cue ending the text before a
+    quotation, with its speaker before it."""
+    tail = frame.rstrip(" ,:：—–-")
+    if not tail:
+        return None
+    match = None
+    for candidate in language.cue_pattern.finditer(tail):
+        match = candidate
+    if match is None:
+        according = language.according_to.search(tail)
+        if according:
+            mention = _mention_after(tail, according.end(), language)
+            if mention and len(words(tail[mention[1] + len(mention[0]) :])) <= 1:
+                return according.group(0), mention[0], frame_offset + mention[1]
+        return None
+    rest = tail[match.end() :]
+    if len(words(rest)) > 6 or any(w.casefold() in language.complementizers for w in words(rest)):
+        return None  # the cue opens a reported clause (`said that … "…"`): a mixed quote
+    mention = _mention_before(tail, match.start(), language)
+    if mention is None:
+        return None
+    return match.group(0), mention[0], frame_offset + mention[1]
+
+
+def _indirect(
+    paragraph: str,
+    start: int,
+    end: int,
+    spans: list[tuple[int, int]],
+    language: Language,
+    options: QuoteOptions,
+) -> Quote | None:
+    sentence = paragraph[start:end]
+    according = language.according_to.search(sentence)
+    if according:
+        quote = _according_to(sentence, according, language, options)
+        if quote:
+            return _placed(quote, start, spans, paragraph)
+    for match in language.cue_pattern.finditer(sentence):
+        if _passive(sentence, match):
+            continue
+        quote = _reported(sentence, match, language, options)
+        if quote:
+            return _placed(quote, start, spans, paragraph)
+    return None
+
+
+_PASSIVE_BEFORE = {"when", "was", "were", "been", "being", "is", "are", "be", "if", "as", "once", "not", "get", "got"}
+
+
+def _passive(sentence: str, match: re.Match[str]) -> bool:
+    """`When asked`, `was told`, `as reported`: the cue's subject is not its speaker."""
+    before = words(sentence[: match.start()])
+    return bool(before) and before[-1].casefold() in _PASSIVE_BEFORE
+
+
+def _placed(quote: Quote, sentence_start: int, spans: list[tuple[int, int]], paragraph: str) -> Quote:
+    quote.start += sentence_start
+    quote.end += sentence_start
+    if quote.mention_start is not None:
+        quote.mention_start += sentence_start
+    if quote.kind == "indirect" and any(quote.start <= a and b <= quote.end for a, b in spans):
+        quote.kind = "mixed"
+    return quote
+
+
+def _according_to(sentence: str, match: re.Match[str], language: Language, options: QuoteOptions) -> Quote | None:
+    """`According to X, CONTENT.` and `CONTENT, according to X.`"""
+    before = sentence[: match.start()].strip()
+    mention = _mention_after(sentence, match.end(), language)
+    if mention is None:
+        return None
+    name, name_start = mention
+    name_end = name_start + len(name)
+    if not words(before) or before in {"And", "But"}:
+        comma = sentence.find(",", name_end)
+        if comma == -1 and language.cjk:
+            comma = max(sentence.find("，", name_end), sentence.find("称", name_end))
+        if comma == -1:
+            return None
+        content_start = comma + 1
+        content_end = len(sentence)
+    else:
+        content_start, content_end = 0, match.start()
+    content = sentence[content_start:content_end].strip(" ,，.。")
+    if len(words(content)) < options.min_indirect_words and not (language.cjk and len(content) >= 6):
+        return None
+    first = sentence.index(content, content_start)
+    return Quote(first, first + len(content), content, "indirect", match.group(0), name, name_start, 0)
+
+
+def _reported(sentence: str, match: re.Match[str], language: Language, options: QuoteOptions) -> Quote | None:
+    """`X said (that) CONTENT`, `CONTENT, X said.`, `CONTENT, said X.`, and block intros."""
+    cue = match.group(0)
+    before = sentence[: match.start()]
+    after = sentence[match.end() :]
+    mention = _mention_before(sentence, match.start(), language)
+    clause_start = _content_after_cue(sentence, match, language)
+    if mention is not None:
+        name, name_start = mention
+        content_before = sentence[:name_start].strip(" ,—–-")
+        if clause_start is not None:
+            clause_start += len(sentence[clause_start:]) - len(sentence[clause_start:].lstrip())
+            content = sentence[clause_start:].rstrip(" .。!?")
+            if len(words(content)) >= options.min_indirect_words or (language.cjk and len(content) >= 6):
+                return Quote(clause_start, clause_start + len(content), content, "indirect", cue, name, name_start, 0)
+        ends_here = not after.strip(" .!?。") or _frame_only(after)
+        if (
+            ends_here
+            and len(words(content_before)) >= options.min_indirect_words
+            and sentence[:name_start].rstrip().endswith((",", "，", "—", "–"))
+        ):
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+        if cue.casefold() in language.block_intro and _introduces_block(after):
+            return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
+        return None
+    if before.rstrip().endswith((",", "，")):
+        inverted = _mention_after(sentence, match.end(), language)
+        content_before = before.rstrip(" ,，")
+        closes = inverted is not None and _closes_sentence(sentence[inverted[1] + len(inverted[0]) :])
+        if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
+            name, name_start = inverted
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+    return None
+
+
+def _closes_sentence(rest: str) -> bool:
+    """After `…, said X`: the end, an appositive (`, a researcher at …`) or a frame."""
+    rest = rest.strip()
+    return not rest.strip(".!?。") or rest.startswith(",") or _frame_only(" " + rest)
+
+
+def _frame_only(after: str) -> bool:
+    """What may follow `…, X said` without being content: `in an interview`, `on Monday`."""
+    return bool(re.match(r"\s*(?:in|on|at|during|to|after|before|last|this|earlier|later)\b[^,;:]*$", after))
+
+
+def _introduces_block(after: str) -> bool:
+    """What follows the cue announces speech to come: nothing, a colon, or a manner phrase."""
+    rest = after.strip()
+    return (
+        not rest
+        or rest.startswith((":", "："))
+        or rest.rstrip(".").endswith(":")
+        or bool(re.match(r"(?:with|by|as follows|the following|in (?:the )?(?:negative|affirmative))\b", rest))
+    )
+
+
+def _content_after_cue(sentence: str, match: re.Match[str], language: Language) -> int | None:
+    """Where the reported clause starts after a cue: after a complementizer (`that`, `что`,
+    `dass`) within a few words, else right after the cue (and its addressee, `told reporters`)."""
+    after = sentence[match.end() :]
+    if language.cjk:
+        stripped = after.lstrip("，,：: ")
+        return match.end() + (len(after) - len(stripped)) if stripped else None
+    if after.lstrip()[:1] in {".", "!", "?"} or not after.strip():
+        return None
+    tokens = list(_WORD.finditer(after))
+    for token in tokens[:14]:
+        if token.group(0).casefold() in {c.casefold() for c in language.complementizers}:
+            if '"' in after[: token.start()] or "“" in after[: token.start()]:
+                break
+            return match.end() + token.end()
+    start = 0
+    if match.group(0).casefold() in language.object_verbs and tokens:
+        comma = after.find(",")
+        start = comma + 1 if 0 <= comma <= 40 else tokens[min(1, len(tokens) - 1)].end()
+        if tokens[0].group(0).casefold() in {"reporters", "journalists", "the", "him", "her", "them", "me", "us"}:
+            start = tokens[0].end() if tokens[0].group(0).casefold() != "the" else tokens[min(2, len(tokens) - 1)].end()
+    lead = after[start:]
+    first = re.match(r"\s*[,:]?\s*", lead)
+    begin = start + (first.end() if first else 0)
+    if begin >= len(after):
+        return None
+    next_words = [w.casefold() for w in words(after[begin:])[:2]]
+    if next_words and next_words[0] in _FRAME_WORDS:
+        return None  # `said in an interview.` / `said on Monday.`: a frame, no content
+    if len(next_words) == 2 and next_words[0] in {"this", "it", "so", "that"} and next_words[1] in _FRAME_WORDS:
+        return None  # `He noted this in an interview`: refers back to speech reported before
+    return match.end() + begin
+
+
+_FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}
+
+
+def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str, int] | None:
+    """The speaker written just before a cue: a pronoun, a name, or a role phrase; skipping
+    adverbs (`also`, `previously`) and an appositive (`Gomes, a researcher at X, said`)."""
+    if language.cjk:
+        return _han_mention_before(text, cue_start, language)
+    head = text[:cue_start]
+    tokens = list(_WORD.finditer(head))
+    while tokens and tokens[-1].group(0).casefold() in language.skip and tokens[-1].end() >= len(head.rstrip()) - 1:
+        head = head[: tokens[-1].start()]
+        tokens.pop()
+    stripped = head.rstrip()
+    if stripped.endswith(","):
+        appositive = _appositive_head(stripped, language)
+        if appositive is not None:
+            return appositive
+        return None
+    if not tokens or tokens[-1].end() < len(stripped):
+        return None
+    last = tokens[-1].group(0)
+    if last.casefold() in language.pronouns:
+        return last, tokens[-1].start()
+    name = _name_run_before(tokens)
+    if name is not None:
+        return name
+    return _role_phrase_before(tokens, language)
+
+
+def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | None:
+    """`Gomes, a drug policy researcher with St. Michael's Hospital in Toronto,` → Gomes."""
+    body = stripped[:-1]
+    comma = body.rfind(",")
+    if comma == -1:
+        return None
+    appositive = body[comma + 1 :].strip()
+    first = appositive.split(" ", 1)[0].casefold() if appositive else ""
+    interposed = {
+        "when",
+        "while",
+        "who",
+        "which",
+        "after",
+        "before",
+        "as",
+        "speaking",
+        "asked",
+        "according",
+        "in",
+        "on",
+    }
+    if not (
+        first in _DETERMINERS.get(language.code, set())
+        or first in language.roles
+        or first in interposed
+        or first.endswith(("'s", "’s"))
+    ):
+        return None
+    tokens = list(_WORD.finditer(body[:comma]))
+    if not tokens:
+        return None
+    if tokens[-1].group(0).casefold() in language.pronouns:
+        return tokens[-1].group(0), tokens[-1].start()
+    return _name_run_before(tokens)
+
+
+def _is_name_token(token: str) -> bool:
+    return (token[:1].isupper() and not token.isupper()) or (len(token) <= 4 and token.isupper() and token.isalpha())
+
+
+def _name_run_before(tokens: list[re.Match[str]]) -> tuple[str, int] | None:
+    run: list[re.Match[str]] = []
+    for token in reversed(tokens):
+        word = token.group(0)
+        if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES and run[-1].group(0)[:1].isupper()):
+            if run and token.end() + 1 < run[-1].start():
+                break  # a gap (punctuation) between words ends the run
+            run.append(token)
+            continue
+        break
+    while run and run[-1].group(0).casefold() in _NAME_PARTICLES:
+        run.pop()
+    if not run:
+        return None
+    run.reverse()
+    start, end = run[0].start(), run[-1].end()
+    text = tokens[0].string[start:end]
+    if text.split()[0].casefold() in _NOT_A_NAME:
+        return None
+    return text, start
+
+
+_NOT_A_NAME = {"previously", "however", "meanwhile", "but", "and", "so", "then", "now", "also", "when", "while", "if",
+               "as", "the", "a", "an", "this", "that", "it", "in", "on", "at", "after", "before", "by", "for", "with",
+               "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later"}  # fmt: skip
+
+
+def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tuple[str, int] | None:
+    """`the Russian president`, `the affable proprietor`, `Russian leader`."""
+    determiners = _DETERMINERS.get(language.code, set())
+    last = tokens[-1].group(0).casefold()
+    if last in {"it", "this", "that", "which", "who"}:
+        return None
+    for back in range(1, min(6, len(tokens)) + 1):
+        token = tokens[-back]
+        word = token.group(0).casefold()
+        if word in determiners:
+            if back == 1:
+                return None
+            start = token.start()
+            return token.string[start : tokens[-1].end()], start
+        if word in {"and", "or", "but", "said", "says", "that", "which", "who", "when", ","}:
+            break
+    if last in language.roles and len(tokens) >= 2 and tokens[-2].group(0)[:1].isupper():
+        start = tokens[-2].start()
+        return tokens[-1].string[start : tokens[-1].end()], start
+    return None
+
+
+def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:
+    """The speaker written just after a cue or `according to`: `said Telford`, `said he`,
+    `says the affable proprietor`, `according to the most recent numbers from Statistics Canada`."""
+    if language.cjk:
+        return _han_mention_after(text, position, language)
+    rest = text[position:]
+    tokens = list(_WORD.finditer(rest))
+    if not tokens or rest[: tokens[0].start()].strip(" ") not in {"", ","}:
+        return None
+    first = tokens[0].group(0)
+    if first.casefold() in language.pronouns | language.object_pronouns:
+        return first, position + tokens[0].start()
+    stops = _STOP_AFTER_SPEAKER.get(language.code, set())
+    run: list[re.Match[str]] = []
+    for token in tokens:
+        word = token.group(0)
+        if run and rest[run[-1].end() : token.start()].strip():
+            break  # punctuation ends the phrase
+        if run and word.casefold() in stops:
+            break
+        if not run and word.casefold() in _ARTICLES.get(language.code, {"the"}):
+            run.append(token)
+            continue
+        if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES):
+            run.append(token)
+            continue
+        if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 8:
+            run.append(token)
+            continue
+        break
+    while run and run[-1].group(0).casefold() in _NAME_PARTICLES | _DETERMINERS.get(language.code, set()):
+        run.pop()
+    if not run:
+        return None
+    start, end = run[0].start(), run[-1].end()
+    return rest[start:end], position + start
+
+
+def _han_mention_before(text: str, cue_start: int, language: Language) -> tuple[str, int] | None:
+    head = text[:cue_start]
+    for word in sorted(language.skip, key=len, reverse=True):
+        if head.endswith(word):
+            head = head[: -len(word)]
+            break
+    match = re.search(r"([\u3400-\u9fff·•]{2,20})$", head)
+    if not match:
+        return None
+    mention = match.group(1)
+    for pronoun in sorted(language.pronouns, key=len, reverse=True):
+        if mention.endswith(pronoun):
+            return pronoun, match.end() - len(pronoun)
+    for marker in ("据", "根据"):
+        if mention.startswith(marker):
+            mention = mention[len(marker) :]
+    start = match.end() - len(mention)
+    return mention, start
+
+
+def _han_mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:
+    match = re.match(r"([\u3400-\u9fff·•]{2,20}?)(?:称|说|表示|报道|消息|[，,：:])", text[position:])
+    if not match:
+        return None
+    return match.group(1), position + match.start(1)
+
+
+def quote_rows(article: dict[str, Any], options: QuoteOptions = QuoteOptions()) -> list[Quote]:
+    """Quotes of one article row (its ``text`` and ``language``), block intros dropped."""
+    return [q for q in extract_quotes(article["text"], article.get("language"), options) if q.kind != "block_intro"]
+
+
+def quote_id(article_id: str, start: int, end: int) -> str:
+    return hashlib.sha256(f"{article_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def quote_table(articles: pa.Table, options: QuoteOptions = QuoteOptions()) -> pa.Table:
+    """The quote stage over a batch of articles: one ``quotes`` row per quote, speakers resolved
+    within each article (``speaker_id`` stays null until the corpus-wide pass)."""
+    rows: list[dict[str, Any]] = []
+    columns = ["article_id", "text", "language", "paragraph_languages"]
+    for article in articles.select(columns).to_pylist():
+        quotes = quote_rows(article, options)
+        resolve_in_article(article["text"], quotes, article["language"], options.continuation_paragraphs)
+        paragraph_languages = article["paragraph_languages"] or []
+        for quote in quotes:
+            language = paragraph_languages[quote.paragraph] if quote.paragraph < len(paragraph_languages) else None
+            rows.append({
+                "quote_id": quote_id(article["article_id"], quote.start, quote.end),
+                "article_id": article["article_id"], "text": quote.text, "start": quote.start, "end": quote.end,
+                "kind": quote.kind, "cue": quote.cue, "speaker_mention": quote.speaker_mention,
+                "speaker": quote.speaker, "speaker_role": quote.speaker_role,
+                "speaker_confidence": quote.speaker_confidence, "speaker_id": None,
+                "language": language or article["language"], "paragraph": quote.paragraph,
+            })  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=schemas.QUOTES)

@@ -1,0 +1,62 @@
+"""Sentence splitting by rules, for every language quotetrace reads: full stops that end a
+sentence (not abbreviations or initials), `!`, `?`, `…`, and the Chinese and Japanese end
+marks `。！？`, with closing quotes and brackets kept with their sentence. Paragraph breaks
+always end a sentence."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from corpus import resources
+
+_CLOSERS = re.escape("\"'”’»」』›)]")
+_CJK_END = re.compile(rf"[。！？!?]+[{_CLOSERS}]*")
+_END = re.compile(rf"(?:[.!?…]+|\.\.\.)[{_CLOSERS}]*(?=\s+|$)")
+_NEXT_STARTS = re.compile(r"\s+[\"'“‘«„(\[]?[\d\w]")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@cache
+def _abbreviations(language: str | None) -> frozenset[str]:
+    table = resources.load("abbreviations")
+    return frozenset(table.get(language or "en", table["en"])) | frozenset(table["en"])
+
+
+def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    for block in re.finditer(r"[^\n]+", text):
+        start = block.start()
+        for end in _ends(block.group(0), language):
+            _append(spans, text, start, block.start() + end)
+            start = block.start() + end
+        _append(spans, text, start, block.end())
+    return spans
+
+
+def _ends(line: str, language: str | None) -> list[int]:
+    ends = {m.end() for m in _CJK_END.finditer(line)}
+    abbreviations = _abbreviations(language)
+    for match in _END.finditer(line):
+        following = line[match.end() :]
+        if following and not _NEXT_STARTS.match(following):
+            continue
+        if following and following.lstrip()[:1].islower() and line[match.start()] == ".":
+            continue  # `e.g. the`, `U.S. officials`: a lower-case continuation is the same sentence
+        if line[match.start()] == ".":
+            word = _WORD_BEFORE.search(line[: match.start()])
+            token = word.group(1).lower().rstrip(".") if word else ""
+            if token in abbreviations or (len(token) == 1 and token.isalpha()):
+                continue
+        ends.add(match.end())
+    return sorted(ends)
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))

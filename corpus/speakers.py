@@ -1,0 +1,399 @@
+"""Speakers: who said it, by full name, within an article and across the corpus.
+
+In an article, a mention as written (`he`, `Lavrov`, `the Russian president`) resolves to a
+full name introduced in the text (`Russian President Vladimir Putin`): surnames by name-part
+match, pronouns to the nearest preceding speaker or person, role phrases by the role words seen
+with each name. Across the corpus, names are compared through transliteration (Лавров → Lavrov,
+Sergey → Sergei) and a consonant skeleton that also matches Chinese renderings (拉夫罗夫 → la fu
+luo fu → lflf ← lavrov); people who only share a surname stay apart unless context (a role)
+joins them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from anyascii import anyascii
+
+from corpus import resources
+from corpus.lexicon import _NAME_PARTICLES, Language, language_resources
+
+if TYPE_CHECKING:
+    from corpus.quotes import Quote
+
+_NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ]\.|[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]*)"
+_CAPITALIZED_RUN = re.compile(
+    rf"(?<![\w'’-]){_NAME_TOKEN}(?:[ \t]+(?:(?:of|de|van|von|der|la|le|al|bin|da|di|del)[ \t]+)?{_NAME_TOKEN})*"
+)
+_HAN_RUN = re.compile(r"[\u3400-\u9fff·•]{2,}")
+_NOT_PEOPLE = {
+    "party", "ministry", "university", "council", "department", "committee", "agency", "bank", "inc", "news", "times",
+    "post", "government", "federation", "union", "court", "police", "service", "commission", "assembly", "parliament",
+    "association", "company", "group", "institute", "hospital", "school", "house", "office", "force", "forces",
+    "army", "navy", "airlines", "corp", "ltd", "foundation", "church", "county", "city", "state", "states", "region",
+    "street", "avenue", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}  # fmt: skip
+_SENTENCE_OPENERS = {"the", "a", "an", "but", "and", "in", "on", "at", "if", "when", "as", "it", "this", "that",
+                     "previously", "however", "meanwhile", "according", "after", "before", "under", "why", "will",
+                     "by", "for", "from", "with", "what", "while", "so", "then", "there", "they", "we", "he", "she"}  # fmt: skip
+_FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5
+
+
+@dataclass
+class Person:
+    """A name introduced in an article, with the role words written around it."""
+
+    name: str
+    roles: set[str] = field(default_factory=set)
+    positions: list[int] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[str]:
+        return self.name.split() if " " in self.name else [self.name]
+
+
+def people_in(text: str, language: str | None) -> list[Person]:
+    """Names of two or more parts (or Han-script names) in ``text``, role words split off:
+    `Foreign Minister of Russia Sergei Lavrov` → Sergei Lavrov, roles {foreign, minister, russia}."""
+    resources_ = language_resources(language)
+    roles = resources_.roles
+    found: dict[str, Person] = {}
+    if resources_.cjk:
+        for match in _HAN_RUN.finditer(text):
+            name, role_words = _split_han_roles(match.group(0), roles)
+            if name and 2 <= len(name) <= 8:
+                person = found.setdefault(name, Person(name))
+                person.roles |= role_words
+                person.positions.append(match.start() + match.group(0).rfind(name))
+        return list(found.values())
+    for match in _CAPITALIZED_RUN.finditer(text):
+        name_tokens, role_tokens = split_roles(match.group(0).split(), roles)
+        if len(name_tokens) < 2 or any(t.casefold() in _NOT_PEOPLE for t in name_tokens):
+            continue
+        if name_tokens[0].casefold() in _SENTENCE_OPENERS:
+            continue
+        name = " ".join(name_tokens)
+        person = found.setdefault(name, Person(name))
+        person.roles |= role_tokens
+        person.positions.append(match.start() + match.group(0).find(name_tokens[0]))
+    return list(found.values())
+
+
+def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], set[str]]:
+    """Name tokens and role words of a capitalized run: `Foreign Minister of Russia Sergei
+    Lavrov` → ([Sergei, Lavrov], {foreign, minister, russia})."""
+    cut = 0
+    for i, token in enumerate(tokens):
+        if (
+            token.casefold().rstrip(".") in roles
+            or token.casefold() in roles
+            or _is_role_adjective(token, tokens, i, roles)
+        ):
+            cut = i + 1
+    if cut and cut < len(tokens) - 2 and tokens[cut].casefold() in _NAME_PARTICLES:
+        cut += 2  # `Minister of Russia Sergei Lavrov`: `of Russia` belongs to the role
+    name = [re.sub(r"['’]s$", "", t).rstrip(".,") if len(t) > 2 else t for t in tokens[cut:]]
+    role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in _NAME_PARTICLES}
+    return [t for t in name if t], role_words
+
+
+def _is_role_adjective(token: str, tokens: list[str], i: int, roles: frozenset[str]) -> bool:
+    """`Russian` in `Russian President`, `Hungarian` in `Hungarian Prime Minister`."""
+    return (
+        i + 1 < len(tokens)
+        and tokens[i + 1].casefold() in roles
+        and token[:1].isupper()
+        and token.casefold().endswith(("ian", "ish", "ese", "an", "ic", "i", "ch", "ean"))
+    )
+
+
+def _split_han_roles(run: str, roles: frozenset[str]) -> tuple[str, set[str]]:
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for role in sorted((r for r in roles if _HAN_RUN.fullmatch(r)), key=len, reverse=True):
+            if run.startswith(role) and len(run) > len(role):
+                found.add(role)
+                run = run[len(role) :]
+                changed = True
+    return run, found
+
+
+def resolve_in_article(text: str, quotes: list[Quote], language: str | None, continuation_paragraphs: int = 2) -> None:
+    """Fill ``speaker``, ``speaker_role`` and ``speaker_confidence`` of ``quotes`` in place."""
+    people = people_in(text, language)
+    resources_ = language_resources(language)
+    previous: Quote | None = None
+    for quote in sorted(quotes, key=lambda q: q.start):
+        if quote.kind == "block_intro":
+            continue
+        mention = quote.speaker_mention
+        person: Person | None = None
+        confidence = None
+        if mention is None:
+            if previous and previous.speaker and quote.paragraph - previous.paragraph <= continuation_paragraphs:
+                quote.speaker, quote.speaker_role = previous.speaker, previous.speaker_role
+                quote.speaker_confidence = round(_CONTINUED * (previous.speaker_confidence or 1.0), 3)
+            previous = quote if quote.speaker else previous
+            continue
+        position = quote.mention_start if quote.mention_start is not None else quote.start
+        if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
+            person = _pronoun_antecedent(people, previous, quote, position)
+            confidence = _PRONOUN
+        elif _is_role_phrase(mention, resources_):
+            person = _by_role(people, mention, position)
+            confidence = _ROLE
+            if person is None and _proper(mention):  # `The Times`, `the Kremlin`: a name after all
+                quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
+        else:
+            person, confidence = _by_name(people, mention, resources_.roles)
+            if person is None and _proper(mention):
+                quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
+        if person is not None:
+            quote.speaker, quote.speaker_confidence = person.name, confidence
+            quote.speaker_role = " ".join(sorted(person.roles)) or None
+        previous = quote if quote.speaker else previous
+
+
+def _proper(mention: str) -> bool:
+    """Every word after an article is capitalized: an organisation or a name as written."""
+    content = [w for w in mention.split() if w.casefold() not in {"the", "a", "an", "of", "de", "der", "la", "le"}]
+    return bool(content) and all(w[:1].isupper() or _HAN_RUN.match(w) for w in content)
+
+
+def _clean_mention(mention: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", mention)
+
+
+def _is_role_phrase(mention: str, resources_: Language) -> bool:
+    first = mention.split()[0].casefold()
+    last = mention.split()[-1].casefold()
+    return first in {"the", "a", "an", "der", "die", "le", "la", "el"} or (last in resources_.roles and " " in mention)
+
+
+def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple[Person | None, float | None]:
+    mention = re.sub(r"['’]s$", "", mention)
+    parts, _ = split_roles(mention.split(), roles)
+    if not parts:
+        return None, None
+    mention = " ".join(parts)
+    exact = [p for p in people if p.name == mention]
+    if exact:
+        return exact[0], _FULL_NAME
+    if _HAN_RUN.fullmatch(mention):
+        containing = [p for p in people if mention in p.name or p.name in mention]
+        return (max(containing, key=lambda p: len(p.positions)), _SURNAME) if containing else (None, None)
+    containing = [p for p in people if p.parts[-len(parts) :] == parts or (len(parts) == 1 and parts[0] in p.parts)]
+    if containing:
+        return max(containing, key=lambda p: (len(p.positions), len(p.name))), _FULL_NAME if len(
+            parts
+        ) > 1 else _SURNAME
+    if len(parts) >= 2 and all(p[:1].isupper() for p in parts):
+        return Person(mention), _FULL_NAME
+    return None, None
+
+
+def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quote, position: int) -> Person | None:
+    nearest = _nearest_before(people, position)
+    if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
+        speaker_person = next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
+        if nearest is None or nearest.name == speaker_person.name:
+            return speaker_person
+        last_seen = max((x for x in nearest.positions if x < position), default=-1)
+        previous_at = previous.mention_start if previous.mention_start is not None else previous.start
+        return nearest if last_seen > previous_at else speaker_person
+    return nearest
+
+
+def _nearest_before(people: list[Person], position: int) -> Person | None:
+    best, best_at = None, -1
+    for person in people:
+        at = max((x for x in person.positions if x < position), default=-1)
+        if at > best_at:
+            best, best_at = person, at
+    return best
+
+
+@cache
+def _role_synonyms() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in resources.load("people")["role_synonyms"].items()}
+
+
+def _role_words(words: Iterable[str]) -> set[str]:
+    expanded: set[str] = set()
+    for word in words:
+        word = word.casefold().strip(".,")
+        expanded.add(word[:5])
+        expanded |= {w[:5] for w in _role_synonyms().get(word, ())}
+    return expanded
+
+
+def _by_role(people: list[Person], mention: str, position: int) -> Person | None:
+    wanted = _role_words(w for w in mention.split()[1:] if w.casefold() not in {"the", "a", "an"}) or _role_words(
+        mention.split()
+    )
+    best, best_key = None, (0, -1)
+    for person in people:
+        if not person.roles:
+            continue
+        overlap = len(wanted & _role_words(person.roles))
+        at = max((x for x in person.positions if x < position), default=-1)
+        if overlap and at >= 0 and (overlap, at) > best_key:
+            best, best_key = person, (overlap, at)
+    return best
+
+
+# ---------------------------------------------------------------- corpus-wide identity
+
+_SKELETON_CLASSES = str.maketrans({"v": "f", "w": "f", "r": "l", "b": "p", "d": "t", "g": "k", "q": "k", "c": "k",
+                                   "j": "k", "z": "s", "x": "s"})  # fmt: skip
+
+
+def romanized(name: str) -> str:
+    """Lower-case Latin spelling, with the usual transliteration variants folded together
+    (Sergey/Sergei, Zelenskyy/Zelensky, Lawrow/Lavrov)."""
+    text = anyascii(name).casefold()
+    text = re.sub(r"[^a-z ]", "", text)
+    for pattern, replacement in ((r"yy\b", "y"), (r"iy\b", "y"), (r"ii\b", "y"), (r"ey\b", "ei"), (r"w", "v"),
+                                 (r"kh", "h"), (r"(.)\1", r"\1"), (r"y", "i"), (r"j", "i")):  # fmt: skip
+        text = re.sub(pattern, replacement, text)
+    return text.strip()
+
+
+def skeleton(name: str) -> str:
+    """Consonants of the romanized name in broad classes: matches renderings across scripts
+    (Lavrov, Лавров, 拉夫罗夫 → lflf)."""
+    text = anyascii(name).casefold()
+    text = re.sub(r"[^a-z]", "", text).replace("ng", "n").replace("h", "")
+    return re.sub(r"[aeiouy]", "", text).translate(_SKELETON_CLASSES)
+
+
+@dataclass
+class _Entry:
+    name: str
+    language: str | None
+    roles: set[str]
+    article_id: str
+
+
+@dataclass(frozen=True)
+class Speaker:
+    speaker_id: str
+    name: str
+    aliases: list[str]
+    languages: list[str]
+    n_quotes: int
+
+
+def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tuple[list[Speaker], dict[str, str]]:
+    """Group resolved speaker names (name, language, role words, article_id) into speakers.
+
+    Returns the speakers and a map from each name as written to its ``speaker_id``.
+    """
+    items = [_Entry(name, language, set((roles or "").split()), article) for name, language, roles, article in entries]
+    by_surname: dict[str, list[_Entry]] = defaultdict(list)
+    for item in items:
+        by_surname[_surname_key(item.name)].append(item)
+    keys = sorted(by_surname)
+    # Chinese renderings carry no word boundaries: join a Han key to the Latin key of the same skeleton.
+    latin = {skeleton(k): k for k in keys if not _HAN_RUN.search(k) and len(skeleton(k)) >= 3}
+    for key in keys:
+        if _HAN_RUN.search(key) and latin.get(skeleton(key)) and latin[skeleton(key)] != key:
+            by_surname[latin[skeleton(key)]].extend(by_surname.pop(key))
+    groups: list[list[_Entry]] = []
+    for key in sorted(by_surname):
+        groups.extend(_split_by_first_name(by_surname[key]))
+    speakers: list[Speaker] = []
+    ids: dict[str, str] = {}
+    for group in groups:
+        names = Counter(item.name for item in group)
+        canonical = max(names, key=lambda n: (len(n.split()) > 1 and not _HAN_RUN.search(n), names[n], len(n), n))
+        speaker_id = hashlib.sha256(romanized(canonical).encode()).hexdigest()[:12]
+        for name in names:
+            ids[name] = speaker_id
+        speakers.append(
+            Speaker(
+                speaker_id=speaker_id,
+                name=canonical,
+                aliases=sorted(names),
+                languages=sorted({item.language for item in group if item.language}),
+                n_quotes=len(group),
+            )
+        )
+    return sorted(speakers, key=lambda s: (-s.n_quotes, s.name)), ids
+
+
+def _surname_key(name: str) -> str:
+    if _HAN_RUN.fullmatch(name.replace("·", "")):
+        return name.split("·")[-1]
+    return romanized(name.split()[-1]) if name.split() else name
+
+
+def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
+    """One surname, several people? Full names with incompatible first names are different
+    people; a bare surname joins the only full name, or the one whose roles it shares."""
+    full: dict[str, list[_Entry]] = defaultdict(list)
+    bare: list[_Entry] = []
+    for entry in entries:
+        parts = entry.name.split()
+        if len(parts) >= 2:
+            full[_first_name_key(parts[0])].append(entry)
+        else:
+            bare.append(entry)
+    merged: dict[str, list[_Entry]] = {}
+    for first in sorted(full, key=len, reverse=True):
+        target = next((k for k in merged if _compatible(k, first)), None)
+        if target:
+            merged[target].extend(full[first])
+        else:
+            merged[first] = list(full[first])
+    groups = list(merged.values())
+    if not groups:
+        return [bare] if bare else []
+    leftovers: list[_Entry] = []
+    for entry in bare:
+        if len(groups) == 1:
+            groups[0].append(entry)
+            continue
+        shared = [
+            g for g in groups if entry.roles and _role_words(entry.roles) & _role_words(r for e in g for r in e.roles)
+        ]
+        (shared[0] if len(shared) == 1 else leftovers).append(entry)
+    return groups + ([leftovers] if leftovers else [])
+
+
+def _first_name_key(first: str) -> str:
+    return romanized(first).replace(".", "")
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or (len(b) == 1 and a.startswith(b)) or (len(a) == 1 and b.startswith(a))
+
+
+def title_unsupported_names(title: str | None, text: str, language: str | None) -> list[str]:
+    """Names the title makes a speaker (`Raevsky said …`) or names in full that no body sentence
+    mentions, not even in another spelling: a garbled or wrong name is worth a flag."""
+    if not title:
+        return []
+    resources_ = language_resources(language)
+    candidates = [p.name for p in people_in(title, language)]
+    for match in resources_.cue_pattern.finditer(title):
+        tokens = re.findall(r"[^\W\d_][\w'’-]*", title[: match.start()])
+        if tokens and tokens[-1][:1].isupper() and tokens[-1].casefold() not in resources_.pronouns:
+            candidates.append(tokens[-1])
+    body = {romanized(word) for word in re.findall(r"[^\W\d_][\w'’-]*", text)}
+    body_text = text.casefold()
+    unsupported = []
+    for name in dict.fromkeys(candidates):
+        surname = name.split()[-1]
+        if surname.casefold() not in body_text and romanized(surname) not in body:
+            unsupported.append(name)
+    return unsupported
