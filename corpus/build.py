@@ -30,7 +30,7 @@ from corpus.provenance import ProvenanceOptions, detect_provenance
 from corpus.quotes import QuoteOptions, quote_table
 from corpus.read import ReadOptions, discover, read_inputs
 from corpus.snapshot import SnapshotWriter, utc_now
-from corpus.speakers import resolve_corpus, title_unsupported_names
+from corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
 from corpus.version import __version__
 
 
@@ -148,7 +148,11 @@ def _resolve_speakers(snapshot: SnapshotWriter) -> None:
     entries = []
     for group in range(scratch.num_row_groups):
         part = scratch.read_row_group(group, columns=["speaker", "language", "speaker_role", "article_id"])
-        entries.extend((s, lang, role, a) for s, lang, role, a in zip(*part.to_pydict().values(), strict=True) if s)
+        entries.extend(
+            (s, lang, role, a)
+            for s, lang, role, a in zip(*part.to_pydict().values(), strict=True)
+            if s and is_proper_name(s)
+        )
     speakers, ids = resolve_corpus(entries)
     snapshot.write("speakers", pa.Table.from_pylist([asdict(s) for s in speakers], schema=schemas.SPEAKERS))
     for group in range(scratch.num_row_groups):

@@ -377,6 +377,10 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     before = sentence[: match.start()]
     after = sentence[match.end() :]
     mention = _mention_before(sentence, match.start(), language)
+    previous_word = (words(before) or [""])[-1].casefold()
+    participle = cue.casefold().endswith("ing") and before.rstrip().endswith(",")
+    if mention is None and (participle or previous_word in {"and", "but", "also"}):
+        mention = _sentence_subject(sentence, match.start(), language)
     clause_start = _content_after_cue(sentence, match, language)
     if mention is not None:
         name, name_start = mention
@@ -396,9 +400,11 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         if cue.casefold() in language.block_intro and _introduces_block(after):
             return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
         return None
-    if before.rstrip().endswith((",", "，")):
+    if before.rstrip().rstrip('"”’»').endswith((",", "，")):
         inverted = _mention_after(sentence, match.end(), language)
         content_before = before.rstrip(" ,，")
+        if content_before.endswith(('"', "”", "’", "»")):
+            content_before = before.rstrip()
         closes = inverted is not None and _closes_sentence(sentence[inverted[1] + len(inverted[0]) :])
         if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
             name, name_start = inverted
@@ -493,7 +499,12 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
 
 
 def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | None:
-    """`Gomes, a drug policy researcher with St. Michael's Hospital in Toronto,` → Gomes."""
+    """`Gomes, a drug policy researcher with St. Michael's Hospital in Toronto,` → Gomes; and a
+    sentence that opens with a name followed by a long appositive (`Navdeep Bains, Minister of
+    Innovation, Science and Economic Development, said`)."""
+    opening = _opening_subject(stripped, language)
+    if opening is not None:
+        return opening
     body = stripped[:-1]
     comma = body.rfind(",")
     if comma == -1:
@@ -529,6 +540,46 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
     return _name_run_before(tokens)
 
 
+def _opening_subject(head: str, language: Language) -> tuple[str, int] | None:
+    """The name or pronoun that opens the sentence and is followed by a comma."""
+    sentence_start = max(head.rfind(". "), head.rfind("? "), head.rfind("! "), -2) + 2
+    first_comma = head.find(",", sentence_start)
+    if first_comma == -1 or first_comma == len(head) - 1:
+        return None
+    segment = head[sentence_start:first_comma]
+    tokens = list(_WORD.finditer(segment))
+    if not tokens or len(tokens) > 5:
+        return None
+    if len(tokens) == 1 and tokens[0].group(0).casefold() in language.pronouns:
+        return tokens[0].group(0), sentence_start + tokens[0].start()
+    name = _name_run_before(tokens)
+    if name is None or name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in _NOT_A_NAME:
+        return None
+    return name[0], sentence_start + name[1]
+
+
+def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tuple[str, int] | None:
+    """The subject of the sentence a participle or a second verb hangs on: `Higgs has said …,
+    insisting …`, `Pompeo praised … and said …`."""
+    tokens = list(_WORD.finditer(sentence[:cue_start]))
+    index = 0
+    while index < len(tokens) and tokens[index].group(0).casefold() in _NOT_A_NAME | language.skip:
+        index += 1
+    if index >= len(tokens):
+        return None
+    first = tokens[index]
+    if first.group(0).casefold() in language.pronouns:
+        return first.group(0), first.start()
+    run = [first] if _is_name_token(first.group(0)) else []
+    for token in tokens[index + 1 :]:
+        if not (_is_name_token(token.group(0)) or token.group(0).casefold() in _NAME_PARTICLES):
+            break
+        run.append(token)
+    if not run:
+        return None
+    return sentence[run[0].start() : run[-1].end()], run[0].start()
+
+
 def _is_name_token(token: str) -> bool:
     return (token[:1].isupper() and not token.isupper()) or (len(token) <= 4 and token.isupper() and token.isalpha())
 
@@ -543,21 +594,22 @@ def _name_run_before(tokens: list[re.Match[str]]) -> tuple[str, int] | None:
             run.append(token)
             continue
         break
-    while run and run[-1].group(0).casefold() in _NAME_PARTICLES:
-        run.pop()
+    while run and (run[-1].group(0).casefold() in _NAME_PARTICLES or run[-1].group(0).casefold() in _NOT_A_NAME):
+        run.pop()  # `But Gokool`, `However Chapman`: the run starts after the opener
     if not run:
         return None
     run.reverse()
     start, end = run[0].start(), run[-1].end()
-    text = tokens[0].string[start:end]
-    if text.split()[0].casefold() in _NOT_A_NAME:
-        return None
-    return text, start
+    return tokens[0].string[start:end], start
 
 
 _NOT_A_NAME = {"previously", "however", "meanwhile", "but", "and", "so", "then", "now", "also", "when", "while", "if",
                "as", "the", "a", "an", "this", "that", "it", "in", "on", "at", "after", "before", "by", "for", "with",
                "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later"}  # fmt: skip
+_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+               "tonight", "january", "february", "march", "april", "june", "july", "august", "september", "october",
+               "november", "december", "last", "this", "next", "earlier", "later"}  # fmt: skip
+_NOT_A_NAME |= _TIME_WORDS
 
 
 def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tuple[str, int] | None:
@@ -579,7 +631,45 @@ def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tupl
     if last in language.roles and len(tokens) >= 2 and tokens[-2].group(0)[:1].isupper():
         start = tokens[-2].start()
         return tokens[-1].string[start : tokens[-1].end()], start
+    if language.code == "en" and _plural_noun(last):
+        run = [tokens[-1]]
+        for token in reversed(tokens[-4:-1]):
+            word = token.group(0)
+            if word.casefold() in _FUNCTION_WORDS or not word.isalpha() or token.end() + 1 < run[-1].start():
+                break
+            run.append(token)
+        quantifier = run[-1].group(0).casefold()
+        if len(run) > 1 or quantifier in _QUANTIFIERS or last in _GROUP_NOUNS:
+            start = run[-1].start()
+            return tokens[-1].string[start : tokens[-1].end()], start
     return None
+
+
+_QUANTIFIERS = {
+    "some",
+    "many",
+    "several",
+    "most",
+    "few",
+    "other",
+    "two",
+    "three",
+    "both",
+    "all",
+    "critics",
+    "officials",
+}
+_GROUP_NOUNS = {"officials", "critics", "experts", "analysts", "residents", "police", "authorities", "protesters",
+                "advocates", "economists", "researchers", "scientists", "investigators", "prosecutors", "lawyers",
+                "doctors", "parents", "students", "teachers", "workers", "members", "organizers", "witnesses",
+                "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists", "voters"}  # fmt: skip
+_FUNCTION_WORDS = {"the", "a", "an", "and", "or", "but", "that", "which", "who", "of", "in", "on", "at", "to", "for",
+                   "with", "by", "from", "as", "is", "are", "was", "were", "has", "have", "had", "be", "it", "this",
+                   "these", "those", "its", "their", "his", "her", "if", "when", "while", "so", "not", "than"}  # fmt: skip
+
+
+def _plural_noun(word: str) -> bool:
+    return word in _GROUP_NOUNS or (len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")))
 
 
 def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:
@@ -594,6 +684,8 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     first = tokens[0].group(0)
     if first.casefold() in language.pronouns | language.object_pronouns:
         return first, position + tokens[0].start()
+    if first.casefold() in _TIME_WORDS:
+        return None  # `said Friday`, `said today`
     stops = _STOP_AFTER_SPEAKER.get(language.code, set())
     run: list[re.Match[str]] = []
     for token in tokens:
@@ -608,11 +700,14 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES):
             run.append(token)
             continue
+        if run and (word.casefold() in language.roles or word.casefold() == "and") and len(run) < 8:
+            run.append(token)  # `Heart and Stroke senior manager Erin Kim`
+            continue
         if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 8:
             run.append(token)
             continue
         break
-    while run and run[-1].group(0).casefold() in _NAME_PARTICLES | _DETERMINERS.get(language.code, set()):
+    while run and run[-1].group(0).casefold() in _NAME_PARTICLES | _DETERMINERS.get(language.code, set()) | {"and"}:
         run.pop()
     if not run:
         return None

@@ -33,6 +33,19 @@ _CAPITALIZED_RUN = re.compile(
 )
 _HAN_RUN = re.compile(r"[\u3400-\u9fff·•]{2,}")
 _NOT_PEOPLE = {
+    "authority", "championship", "development", "research", "health", "catholic", "club", "league", "cup", "games",
+    "festival", "airport", "station", "centre", "center", "park", "river", "lake", "island", "bay", "valley", "road",
+    "highway", "bridge", "hall", "museum", "library", "network", "media", "press", "radio", "tv", "television",
+    "channel", "magazine", "journal", "review", "report", "act", "bill", "law", "plan", "project", "program",
+    "programme", "fund", "trust", "board", "chamber", "bureau", "society", "alliance", "coalition", "front",
+    "movement", "team", "fc", "united", "town", "village", "province", "territory", "north", "south", "east", "west",
+    "canadian", "american", "british", "black", "white", "safe", "global", "national", "international", "federal",
+    "royal", "general", "public", "social", "energy", "oil", "gas", "power", "air", "water", "security", "defence",
+    "defense", "affairs", "world", "day", "week", "year", "minister", "ministers", "prime", "president", "premier",
+    "canada", "china", "russia", "ukraine", "europe", "america", "britain", "france", "germany", "india", "japan",
+    "mexico", "ottawa", "toronto", "vancouver", "calgary", "edmonton", "montreal", "washington", "london", "paris",
+    "moscow", "beijing", "kyiv", "brussels", "court", "supreme", "senate", "congress", "cabinet",
+
     "party", "ministry", "university", "council", "department", "committee", "agency", "bank", "inc", "news", "times",
     "post", "government", "federation", "union", "court", "police", "service", "commission", "assembly", "parliament",
     "association", "company", "group", "institute", "hospital", "school", "house", "office", "force", "forces",
@@ -55,8 +68,30 @@ class Person:
     positions: list[int] = field(default_factory=list)
 
     @property
+    def gender(self) -> str | None:
+        """m, f or fm from the first name; None when the first name is not a known one."""
+        return first_name_gender(self.parts[0]) if len(self.parts) > 1 else None
+
+    @property
+    def likely_person(self) -> bool:
+        return self.gender is not None or bool(self.roles)
+
+    @property
     def parts(self) -> list[str]:
         return self.name.split() if " " in self.name else [self.name]
+
+
+@cache
+def _first_names() -> dict[str, str]:
+    return resources.load("first_names")["names"]
+
+
+def first_name_gender(name: str) -> str | None:
+    return _first_names().get(romanized(name))
+
+
+_PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f", "он": "m", "она": "f", "він": "m", "вона": "f",
+                   "er": "m", "il": "m", "elle": "f", "él": "m", "ella": "f", "他": "m", "她": "f"}  # fmt: skip
 
 
 def people_in(text: str, language: str | None) -> list[Person]:
@@ -75,7 +110,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         return list(found.values())
     for match in _CAPITALIZED_RUN.finditer(text):
         name_tokens, role_tokens = split_roles(match.group(0).split(), roles)
-        if len(name_tokens) < 2 or any(t.casefold() in _NOT_PEOPLE for t in name_tokens):
+        if len(name_tokens) < 2 or len(name_tokens) > 4 or not all(map(_person_token, name_tokens)):
             continue
         if name_tokens[0].casefold() in _SENTENCE_OPENERS:
             continue
@@ -102,6 +137,18 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
     name = [re.sub(r"['’]s$", "", t).rstrip(".,") if len(t) > 2 else t for t in tokens[cut:]]
     role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in _NAME_PARTICLES}
     return [t for t in name if t], role_words
+
+
+def _person_token(token: str) -> bool:
+    """A token a person's name can have: not an organisation or place word, no inner capitals
+    (`SkyTrain`), no hyphenated acronyms (`WGC-Mexico`)."""
+    if token.casefold() in _NOT_PEOPLE:
+        return False
+    core = token.replace("'", "").replace("’", "").replace("-", "").replace(".", "")
+    if not core or (len(core) > 1 and core.isupper()):
+        return False
+    inner = core[1:]
+    return not any(c.isupper() for c in inner) or bool(re.fullmatch(r"(?:Mc|Mac|O|De|Di|La|Le|Van)[A-Z]\w+", core))
 
 
 def _is_role_adjective(token: str, tokens: list[str], i: int, roles: frozenset[str]) -> bool:
@@ -151,11 +198,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         elif _is_role_phrase(mention, resources_):
             person = _by_role(people, mention, position)
             confidence = _ROLE
-            if person is None and _proper(mention):  # `The Times`, `the Kremlin`: a name after all
+            if person is None:  # `The Times` (a name after all), `his office`, `the union`: as written
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
-            if person is None and _proper(mention):
+            if person is None and is_proper_name(mention):
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         if person is not None:
             quote.speaker, quote.speaker_confidence = person.name, confidence
@@ -163,8 +210,9 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         previous = quote if quote.speaker else previous
 
 
-def _proper(mention: str) -> bool:
-    """Every word after an article is capitalized: an organisation or a name as written."""
+def is_proper_name(mention: str) -> bool:
+    """Every word after an article is capitalized (or Han): a person or an organisation, not a
+    description (`his office`, `union`); only such speakers get a corpus-wide ``speaker_id``."""
     content = [w for w in mention.split() if w.casefold() not in {"the", "a", "an", "of", "de", "der", "la", "le"}]
     return bool(content) and all(w[:1].isupper() or _HAN_RUN.match(w) for w in content)
 
@@ -202,9 +250,19 @@ def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple
 
 
 def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quote, position: int) -> Person | None:
-    nearest = _nearest_before(people, position)
+    """The nearest preceding person a pronoun can stand for: of the pronoun's gender where the
+    first name tells, the previous quote's speaker unless another person was named since."""
+    wanted = _PRONOUN_GENDER.get((quote.speaker_mention or "").casefold())
+
+    def agrees(person: Person) -> bool:
+        return wanted is None or person.gender is None or wanted in person.gender
+
+    candidates = [p for p in people if agrees(p) and (p.likely_person or wanted is None)]
+    nearest = _nearest_before(candidates, position)
     if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
         speaker_person = next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
+        if not agrees(speaker_person):
+            return nearest
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
         last_seen = max((x for x in nearest.positions if x < position), default=-1)
