@@ -58,6 +58,7 @@ class Language:
     pronouns: frozenset[str]
     object_pronouns: frozenset[str]
     roles: frozenset[str]
+    openers: frozenset[str]
     skip: frozenset[str]
     postposed: frozenset[str]
 
@@ -88,6 +89,28 @@ def language_resources(code: str | None) -> Language:
         pronouns=frozenset(people["pronouns"].get(code, [])),
         object_pronouns=frozenset(people["object_pronouns"].get(code, [])),
         roles=frozenset(people["roles"].get(code, [])) | frozenset(people["roles"]["en"]),
+        openers=frozenset(people["openers"].get(code, [])),
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
     )
+
+
+@cache
+def han_function_characters() -> frozenset[str]:
+    return frozenset(resources.load("people")["han_function"])
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def han_name(run: str, language: Language) -> str | None:
+    """The name at the end of a run of Han characters: after the last role word or function
+    character (`在`, `的`, `上`), two to eight characters long."""
+    function = han_function_characters()
+    for role in sorted((r for r in language.roles if _HAN.match(r)), key=len, reverse=True):
+        index = run.rfind(role)
+        if index != -1 and index + len(role) < len(run):
+            run = run[index + len(role) :]
+    cut = max((i for i, char in enumerate(run) if char in function), default=-1)
+    name = run[cut + 1 :]
+    return name if 2 <= len(name) <= 8 else None

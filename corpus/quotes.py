@@ -25,13 +25,20 @@ from typing import Any
 import pyarrow as pa
 
 import schemas
-
 from corpus import resources
-from corpus.lexicon import _ARTICLES, _DETERMINERS, _NAME_PARTICLES, _STOP_AFTER_SPEAKER, Language, language_resources
+from corpus.lexicon import (
+    _ARTICLES,
+    _DETERMINERS,
+    _NAME_PARTICLES,
+    _STOP_AFTER_SPEAKER,
+    Language,
+    han_name,
+    language_resources,
+)
 from corpus.sentences import split_sentences
 from corpus.speakers import resolve_in_article
 
-_WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
+_WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w))*", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -198,8 +205,7 @@ def _paragraph_quotes(
     for start, end in sentences:
         if any(a < end and start < b for a, b in covered):
             continue
-        quote = _indirect(paragraph, start, end, spans, language, options)
-        if quote is not None:
+        for quote in _indirect_all(paragraph, start, end, spans, language, options):
             quote.start += offset
             quote.end += offset
             quote.mention_start = offset + quote.mention_start if quote.mention_start is not None else None
@@ -325,6 +331,25 @@ def _indirect(
         if quote:
             return _placed(quote, start, spans, paragraph)
     return None
+
+
+def _indirect_all(
+    paragraph: str, start: int, end: int, spans: list[tuple[int, int]], language: Language, options: QuoteOptions
+) -> list[Quote]:
+    """Every reported clause of a sentence (`X said A, but Y said B`), not overlapping."""
+    found: list[Quote] = []
+    position = start
+    while position < end:
+        quote = _indirect(paragraph, position, end, spans, language, options)
+        if quote is None:
+            break
+        if not any(q.start < quote.end and quote.start < q.end for q in found):
+            found.append(quote)
+        next_position = max(quote.end, (quote.mention_start or 0) + 1)
+        if next_position <= position:
+            break
+        position = next_position
+    return found
 
 
 _PASSIVE_BEFORE = {"when", "was", "were", "been", "being", "is", "are", "be", "if", "as", "once", "not", "get", "got"}
@@ -492,7 +517,7 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
     last = tokens[-1].group(0)
     if last.casefold() in language.pronouns:
         return last, tokens[-1].start()
-    name = _name_run_before(tokens)
+    name = _name_run_before(tokens, language.openers)
     if name is not None:
         return name
     return _role_phrase_before(tokens, language)
@@ -537,12 +562,13 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
         return None
     if tokens[-1].group(0).casefold() in language.pronouns:
         return tokens[-1].group(0), tokens[-1].start()
-    return _name_run_before(tokens)
+    return _name_run_before(tokens, language.openers)
 
 
 def _opening_subject(head: str, language: Language) -> tuple[str, int] | None:
     """The name or pronoun that opens the sentence and is followed by a comma."""
-    sentence_start = max(head.rfind(". "), head.rfind("? "), head.rfind("! "), -2) + 2
+    boundary = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
+    sentence_start = boundary + 2 if boundary >= 0 else 0
     first_comma = head.find(",", sentence_start)
     if first_comma == -1 or first_comma == len(head) - 1:
         return None
@@ -552,8 +578,8 @@ def _opening_subject(head: str, language: Language) -> tuple[str, int] | None:
         return None
     if len(tokens) == 1 and tokens[0].group(0).casefold() in language.pronouns:
         return tokens[0].group(0), sentence_start + tokens[0].start()
-    name = _name_run_before(tokens)
-    if name is None or name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in _NOT_A_NAME:
+    name = _name_run_before(tokens, language.openers)
+    if name is None or (name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in _NOT_A_NAME):
         return None
     return name[0], sentence_start + name[1]
 
@@ -584,7 +610,7 @@ def _is_name_token(token: str) -> bool:
     return (token[:1].isupper() and not token.isupper()) or (len(token) <= 4 and token.isupper() and token.isalpha())
 
 
-def _name_run_before(tokens: list[re.Match[str]]) -> tuple[str, int] | None:
+def _name_run_before(tokens: list[re.Match[str]], openers: frozenset[str] = frozenset()) -> tuple[str, int] | None:
     run: list[re.Match[str]] = []
     for token in reversed(tokens):
         word = token.group(0)
@@ -594,7 +620,7 @@ def _name_run_before(tokens: list[re.Match[str]]) -> tuple[str, int] | None:
             run.append(token)
             continue
         break
-    while run and (run[-1].group(0).casefold() in _NAME_PARTICLES or run[-1].group(0).casefold() in _NOT_A_NAME):
+    while run and (run[-1].group(0).casefold() in _NAME_PARTICLES | _NOT_A_NAME | openers):
         run.pop()  # `But Gokool`, `However Chapman`: the run starts after the opener
     if not run:
         return None
@@ -605,7 +631,9 @@ def _name_run_before(tokens: list[re.Match[str]]) -> tuple[str, int] | None:
 
 _NOT_A_NAME = {"previously", "however", "meanwhile", "but", "and", "so", "then", "now", "also", "when", "while", "if",
                "as", "the", "a", "an", "this", "that", "it", "in", "on", "at", "after", "before", "by", "for", "with",
-               "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later"}  # fmt: skip
+               "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later", "although",
+               "though", "because", "since", "until", "unless", "whether", "where", "still", "yet", "instead",
+               "indeed", "finally", "first", "second", "last", "today", "moreover", "furthermore", "besides"}  # fmt: skip
 _TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
                "tonight", "january", "february", "march", "april", "june", "july", "august", "september", "october",
                "november", "december", "last", "this", "next", "earlier", "later"}  # fmt: skip
@@ -694,8 +722,8 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
             break  # punctuation ends the phrase
         if run and word.casefold() in stops:
             break
-        if not run and word.casefold() in _ARTICLES.get(language.code, {"the"}):
-            run.append(token)
+        if not run and word.casefold() in _ARTICLES.get(language.code, {"the"}) | language.roles:
+            run.append(token)  # `said the affable proprietor`, `said police Chief Joseph Boinnet`
             continue
         if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES):
             run.append(token)
@@ -703,7 +731,7 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         if run and (word.casefold() in language.roles or word.casefold() == "and") and len(run) < 8:
             run.append(token)  # `Heart and Stroke senior manager Erin Kim`
             continue
-        if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 8:
+        if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 5:
             run.append(token)
             continue
         break
@@ -716,23 +744,27 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
 
 
 def _han_mention_before(text: str, cue_start: int, language: Language) -> tuple[str, int] | None:
-    head = text[:cue_start]
+    """The Han (or Latin, as Chinese news often keeps foreign names) name right before a cue:
+    `俄罗斯外交部长拉夫罗夫表示` → 拉夫罗夫, `Hammel 接着说` → Hammel."""
+    head = text[:cue_start].rstrip()
     for word in sorted(language.skip, key=len, reverse=True):
         if head.endswith(word):
-            head = head[: -len(word)]
+            head = head[: -len(word)].rstrip()
             break
+    latin = re.search(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)$", head)
+    if latin:
+        return latin.group(1), latin.start(1)
     match = re.search(r"([\u3400-\u9fff·•]{2,20})$", head)
     if not match:
         return None
-    mention = match.group(1)
+    run = match.group(1)
     for pronoun in sorted(language.pronouns, key=len, reverse=True):
-        if mention.endswith(pronoun):
+        if run.endswith(pronoun):
             return pronoun, match.end() - len(pronoun)
-    for marker in ("据", "根据"):
-        if mention.startswith(marker):
-            mention = mention[len(marker) :]
-    start = match.end() - len(mention)
-    return mention, start
+    name = han_name(run, language)
+    if name is None:
+        return None
+    return name, match.end() - len(name)
 
 
 def _han_mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:

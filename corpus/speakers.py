@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 
 from corpus import resources
-from corpus.lexicon import _NAME_PARTICLES, Language, language_resources
+from corpus.lexicon import _NAME_PARTICLES, Language, han_name, language_resources
 
 if TYPE_CHECKING:
     from corpus.quotes import Quote
@@ -44,13 +44,14 @@ _NOT_PEOPLE = {
     "defense", "affairs", "world", "day", "week", "year", "minister", "ministers", "prime", "president", "premier",
     "canada", "china", "russia", "ukraine", "europe", "america", "britain", "france", "germany", "india", "japan",
     "mexico", "ottawa", "toronto", "vancouver", "calgary", "edmonton", "montreal", "washington", "london", "paris",
-    "moscow", "beijing", "kyiv", "brussels", "court", "supreme", "senate", "congress", "cabinet",
+    "moscow", "beijing", "kyiv", "brussels", "court", "supreme", "senate", "congress", "cabinet", "heights", "county",
+    "street", "square", "beach", "hills", "falls", "springs", "creek", "harbour", "harbor", "port", "mount",
 
     "party", "ministry", "university", "council", "department", "committee", "agency", "bank", "inc", "news", "times",
-    "post", "government", "federation", "union", "court", "police", "service", "commission", "assembly", "parliament",
+    "post", "government", "federation", "union", "police", "service", "commission", "assembly", "parliament",
     "association", "company", "group", "institute", "hospital", "school", "house", "office", "force", "forces",
-    "army", "navy", "airlines", "corp", "ltd", "foundation", "church", "county", "city", "state", "states", "region",
-    "street", "avenue", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "army", "navy", "airlines", "corp", "ltd", "foundation", "church", "city", "state", "states", "region",
+    "avenue", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }  # fmt: skip
 _SENTENCE_OPENERS = {"the", "a", "an", "but", "and", "in", "on", "at", "if", "when", "as", "it", "this", "that",
@@ -66,6 +67,7 @@ class Person:
     name: str
     roles: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)
+    subject_positions: list[int] = field(default_factory=list)  # where the name opens a sentence
 
     @property
     def gender(self) -> str | None:
@@ -101,24 +103,62 @@ def people_in(text: str, language: str | None) -> list[Person]:
     roles = resources_.roles
     found: dict[str, Person] = {}
     if resources_.cjk:
-        for match in _HAN_RUN.finditer(text):
-            name, role_words = _split_han_roles(match.group(0), roles)
-            if name and 2 <= len(name) <= 8:
+        for match in resources_.cue_pattern.finditer(text):  # Han script has no capitals: names are
+            head = text[: match.start()]  # what stands before a cue, cut out of its run
+            run = re.search(r"[\u3400-\u9fff·•]{2,20}$", head)
+            name = han_name(run.group(0), resources_) if run else None
+            if name and name not in resources_.pronouns:
                 person = found.setdefault(name, Person(name))
+                _, role_words = _split_han_roles(run.group(0)[: -len(name)], roles)
                 person.roles |= role_words
-                person.positions.append(match.start() + match.group(0).rfind(name))
+        for name, person in found.items():
+            person.positions = [m.start() for m in re.finditer(re.escape(name), text)]
         return list(found.values())
     for match in _CAPITALIZED_RUN.finditer(text):
-        name_tokens, role_tokens = split_roles(match.group(0).split(), roles)
+        tokens = match.group(0).split()
+        while tokens and tokens[0].casefold() in resources_.openers:
+            tokens = tokens[1:]  # `Wie Chad Hammel sagte`: `Wie` opens the sentence
+        name_tokens, role_tokens = split_roles(tokens, roles)
         if len(name_tokens) < 2 or len(name_tokens) > 4 or not all(map(_person_token, name_tokens)):
             continue
         if name_tokens[0].casefold() in _SENTENCE_OPENERS:
             continue
         name = " ".join(name_tokens)
         person = found.setdefault(name, Person(name))
-        person.roles |= role_tokens
-        person.positions.append(match.start() + match.group(0).find(name_tokens[0]))
+        person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
+        position = match.start() + match.group(0).find(name_tokens[0])
+        person.positions.append(position)
+        if _opens_sentence(text, match.start()):
+            person.subject_positions.append(position)
     return list(found.values())
+
+
+_APPOSITIVE = re.compile(r",\s+(?:the|a|an|his|her|their)\s+([^,.;:()]{3,60}?)\s*[,.;]")
+_WORDS_BEFORE = re.compile(r"((?:[\w'’.-]+\s+){1,3})$")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].rstrip(' \t"“‘«')
+    before = re.sub(r"(?:[Tt]he|[Aa]|[Aa]n|[a-z]+ )*$", "", before).rstrip()
+    return not before or before.endswith((".", "!", "?", "\n", ":", "—"))
+
+
+def _described_as(text: str, start: int, end: int, roles: frozenset[str]) -> set[str]:
+    """Role words written just around a name: lower-case roles before it (`WHL commissioner Ron
+    Robison`, `police Chief …`) and an appositive after it (`Andre Campbell, the bow-tied
+    maverick,`), so that later role phrases (`the bow-tied maverick says`) find the person."""
+    found: set[str] = set()
+    before = _WORDS_BEFORE.search(text[max(0, start - 60) : start])
+    if before:
+        words = before.group(1).split()
+        for word in reversed(words):
+            if word.casefold().strip(".,") not in roles and not word.isupper():
+                break
+            found.add(word.casefold().strip(".,"))
+    appositive = _APPOSITIVE.match(text, end)
+    if appositive:
+        found |= {w.casefold() for w in re.findall(r"[^\W\d_][\w-]*", appositive.group(1)) if len(w) > 2}
+    return found
 
 
 def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], set[str]]:
@@ -162,15 +202,7 @@ def _is_role_adjective(token: str, tokens: list[str], i: int, roles: frozenset[s
 
 
 def _split_han_roles(run: str, roles: frozenset[str]) -> tuple[str, set[str]]:
-    found: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for role in sorted((r for r in roles if _HAN_RUN.fullmatch(r)), key=len, reverse=True):
-            if run.startswith(role) and len(run) > len(role):
-                found.add(role)
-                run = run[len(role) :]
-                changed = True
+    found: set[str] = {role for role in roles if _HAN_RUN.fullmatch(role) and role in run}
     return run, found
 
 
@@ -202,7 +234,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
-            if person is None and is_proper_name(mention):
+            if person is None:
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         if person is not None:
             quote.speaker, quote.speaker_confidence = person.name, confidence
@@ -239,7 +271,10 @@ def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple
     if _HAN_RUN.fullmatch(mention):
         containing = [p for p in people if mention in p.name or p.name in mention]
         return (max(containing, key=lambda p: len(p.positions)), _SURNAME) if containing else (None, None)
-    containing = [p for p in people if p.parts[-len(parts) :] == parts or (len(parts) == 1 and parts[0] in p.parts)]
+    containing = [
+        p for p in people
+        if _same_parts(p.parts[-len(parts) :], parts) or (len(parts) == 1 and any(_same_part(x, parts[0]) for x in p.parts))
+    ]  # fmt: skip
     if containing:
         return max(containing, key=lambda p: (len(p.positions), len(p.name))), _FULL_NAME if len(
             parts
@@ -249,19 +284,69 @@ def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple
     return None, None
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[\x00-\u024f\s·]+")
+
+
+def _same_part(a: str, b: str) -> bool:
+    """Name parts equal, or (Cyrillic) the same name in another case: Хаммела ~ Хаммел."""
+    if a == b:
+        return True
+    if not (_CYRILLIC.match(a) and _CYRILLIC.match(b)):
+        return False
+    short, long = sorted((a.casefold(), b.casefold()), key=len)
+    return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1])
+
+
+def _same_parts(a: list[str], b: list[str]) -> bool:
+    return len(a) == len(b) and all(_same_part(x, y) for x, y in zip(a, b, strict=True))
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two spellings of one name, across scripts: the surnames agree once romanized (Lavrov,
+    Лавров, Lawrow), by consonant skeleton (拉夫罗夫), or as inflected forms (Хаммела)."""
+    if not a or not b:
+        return False
+    last_a, last_b = _surname(a), _surname(b)
+    if romanized(last_a) == romanized(last_b) or _same_part(last_a, last_b):
+        return True
+    if _CYRILLIC.search(last_a + last_b):  # an inflected Cyrillic form against a Latin one
+        short, long = sorted((romanized(last_a), romanized(last_b)), key=len)
+        if len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1]):
+            return True
+    skeleton_a, skeleton_b = skeleton(last_a), skeleton(last_b)
+    return len(skeleton_a) >= 3 and skeleton_a == skeleton_b
+
+
+def _surname(name: str) -> str:
+    parts = name.replace("·", " ").split()
+    return parts[-1] if parts else name
+
+
 def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quote, position: int) -> Person | None:
-    """The nearest preceding person a pronoun can stand for: of the pronoun's gender where the
-    first name tells, the previous quote's speaker unless another person was named since."""
-    wanted = _PRONOUN_GENDER.get((quote.speaker_mention or "").casefold())
+    """The person a pronoun stands for: the previous quote's speaker when it is a person of the
+    pronoun's gender and nobody of that gender was named since; else the nearest preceding such
+    person (a known first name of that gender beats an unknown one)."""
+    mention = (quote.speaker_mention or "").casefold()
+    wanted = _PRONOUN_GENDER.get(mention)
+    if wanted is None and mention in {"they", "it", "them", "они", "вони", "ils", "elles", "ellos", "他们"}:
+        if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
+            return next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
+        return None
 
     def agrees(person: Person) -> bool:
         return wanted is None or person.gender is None or wanted in person.gender
 
-    candidates = [p for p in people if agrees(p) and (p.likely_person or wanted is None)]
-    nearest = _nearest_before(candidates, position)
-    if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
-        speaker_person = next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
-        if not agrees(speaker_person):
+    candidates = [p for p in people if p.likely_person and agrees(p)]
+    known = [p for p in candidates if p.gender]
+    nearest = (
+        _nearest_subject_before(known, position)
+        or _nearest_before(known, position)
+        or _nearest_before(candidates, position)
+    )
+    if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2 and is_proper_name(previous.speaker):
+        speaker_person = next((p for p in people if p.name == previous.speaker), None)
+        if speaker_person is None or not agrees(speaker_person) or not speaker_person.likely_person:
             return nearest
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
@@ -269,6 +354,16 @@ def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quo
         previous_at = previous.mention_start if previous.mention_start is not None else previous.start
         return nearest if last_seen > previous_at else speaker_person
     return nearest
+
+
+def _nearest_subject_before(people: list[Person], position: int, window: int = 600) -> Person | None:
+    """The person who last opened a sentence, if recently: the likeliest antecedent of `he`."""
+    best, best_at = None, -1
+    for person in people:
+        at = max((x for x in person.subject_positions if x < position), default=-1)
+        if at > best_at:
+            best, best_at = person, at
+    return best if best is not None and position - best_at <= window else None
 
 
 def _nearest_before(people: list[Person], position: int) -> Person | None:
@@ -298,14 +393,16 @@ def _by_role(people: list[Person], mention: str, position: int) -> Person | None
     wanted = _role_words(w for w in mention.split()[1:] if w.casefold() not in {"the", "a", "an"}) or _role_words(
         mention.split()
     )
-    best, best_key = None, (0, -1)
+    best, best_key = None, (0, False, 0)
     for person in people:
         if not person.roles:
             continue
         overlap = len(wanted & _role_words(person.roles))
-        at = max((x for x in person.positions if x < position), default=-1)
-        if overlap and at >= 0 and (overlap, at) > best_key:
-            best, best_key = person, (overlap, at)
+        distance = min(abs(x - position) for x in person.positions)
+        before = any(x < position for x in person.positions)
+        key = (overlap, before, -distance)
+        if overlap and (before or distance < 1500) and key > best_key:
+            best, best_key = person, key  # named before, or introduced right after (`the WHL commissioner` …)
     return best
 
 
@@ -373,7 +470,7 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
     ids: dict[str, str] = {}
     for group in groups:
         names = Counter(item.name for item in group)
-        canonical = max(names, key=lambda n: (len(n.split()) > 1 and not _HAN_RUN.search(n), names[n], len(n), n))
+        canonical = max(names, key=lambda n: (len(n.split()) > 1, bool(_LATIN.fullmatch(n)), names[n], len(n), n))
         speaker_id = hashlib.sha256(romanized(canonical).encode()).hexdigest()[:12]
         for name in names:
             ids[name] = speaker_id
@@ -433,7 +530,11 @@ def _first_name_key(first: str) -> str:
 
 
 def _compatible(a: str, b: str) -> bool:
-    return a == b or (len(b) == 1 and a.startswith(b)) or (len(a) == 1 and b.startswith(a))
+    """First names of one person: equal once romanized, by consonant skeleton (Chad / Чед), or
+    an initial."""
+    if a == b or (len(b) == 1 and a.startswith(b)) or (len(a) == 1 and b.startswith(a)):
+        return True
+    return len(skeleton(a)) >= 2 and skeleton(a) == skeleton(b)
 
 
 def title_unsupported_names(title: str | None, text: str, language: str | None) -> list[str]:
