@@ -101,6 +101,9 @@ def han_function_characters() -> frozenset[str]:
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN_TIME = re.compile(
+    r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|[今昨明前当]天|日前|近日|此前|[上下本]周|\d+日)+$"
+)
 
 
 def han_name(run: str, language: Language) -> str | None:
@@ -111,6 +114,7 @@ def han_name(run: str, language: Language) -> str | None:
         index = run.rfind(role)
         if index != -1 and index + len(role) < len(run):
             run = run[index + len(role) :]
+    run = _HAN_TIME.sub("", run)  # `特朗普周三表示`: the day is not part of the name
     cut = max((i for i, char in enumerate(run) if char in function), default=-1)
     name = run[cut + 1 :]
     return name if 2 <= len(name) <= 8 else None

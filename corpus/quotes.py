@@ -134,7 +134,7 @@ def words(text: str) -> list[str]:
 def _is_fragment(text: str, language: Language, options: QuoteOptions) -> bool:
     inner = text.strip("\"'“”‘’«»„‚「」『』‹› ")
     if language.cjk or _HAN.search(inner[:5]):
-        return len(inner) < 3 * options.min_direct_words
+        return len(inner) < 2 * options.min_direct_words
     return len(words(inner)) < options.min_direct_words
 
 
@@ -305,6 +305,9 @@ def _attribution_before(frame: str, frame_offset: int, language: Language) -> tu
     if len(words(rest)) > 6 or any(w.casefold() in language.complementizers for w in words(rest)):
         return None  # the cue opens a reported clause (`said that … "…"`): a mixed quote
     mention = _mention_before(tail, match.start(), language)
+    if mention is None and not language.cjk and tail[: match.start()].rstrip().endswith(","):
+        # `Professor Jay Berzofsky of the National Cancer Institute in Bethesda, Maryland, said:`
+        mention = _sentence_subject(tail, match.start(), language)
     if mention is None:
         return None
     return match.group(0), mention[0], frame_offset + mention[1]
@@ -406,6 +409,11 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     participle = cue.casefold().endswith("ing") and before.rstrip().endswith(",")
     if mention is None and (participle or previous_word in {"and", "but", "also"}):
         mention = _sentence_subject(sentence, match.start(), language)
+    if mention is None and not language.cjk:
+        subject = _sentence_subject(sentence, match.start(), language)
+        between = sentence[subject[1] + len(subject[0]) : match.start()] if subject else ""
+        if subject and len(subject[0].split()) >= 2 and "," not in between and len(words(between)) <= 5:
+            mention = subject  # `Спасатель капитан Ларри Гайлз в ходе брифинга прессы сообщил`
     clause_start = _content_after_cue(sentence, match, language)
     if mention is not None:
         name, name_start = mention
@@ -589,7 +597,8 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
     insisting …`, `Pompeo praised … and said …`."""
     tokens = list(_WORD.finditer(sentence[:cue_start]))
     index = 0
-    while index < len(tokens) and tokens[index].group(0).casefold() in _NOT_A_NAME | language.skip:
+    skippable = _NOT_A_NAME | language.skip | language.openers | language.roles
+    while index < len(tokens) and tokens[index].group(0).casefold() in skippable:
         index += 1
     if index >= len(tokens):
         return None
@@ -731,7 +740,10 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         if run and (word.casefold() in language.roles or word.casefold() == "and") and len(run) < 8:
             run.append(token)  # `Heart and Stroke senior manager Erin Kim`
             continue
+        capitalized_seen = any(_is_name_token(t.group(0)) for t in run)
         if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 5:
+            if capitalized_seen:
+                break  # `der Metropolitan Police arbeiteten`: the name ended
             run.append(token)
             continue
         break

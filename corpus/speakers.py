@@ -427,7 +427,9 @@ def skeleton(name: str) -> str:
     """Consonants of the romanized name in broad classes: matches renderings across scripts
     (Lavrov, Лавров, 拉夫罗夫 → lflf)."""
     text = anyascii(name).casefold()
-    text = re.sub(r"[^a-z]", "", text).replace("ng", "n").replace("h", "")
+    text = re.sub(r"[^a-z]", "", text)
+    for digraph, single in (("sch", "s"), ("sh", "s"), ("zh", "s"), ("ng", "n"), ("ph", "f"), ("h", "")):
+        text = text.replace(digraph, single)
     return re.sub(r"[aeiouy]", "", text).translate(_SKELETON_CLASSES)
 
 
