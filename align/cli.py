@@ -34,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out_console = Console(soft_wrap=True)
+out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)  # pipes get wide tables
 err_console = Console(stderr=True)
 
 
@@ -85,6 +85,7 @@ def build(
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(
         f"wrote {result.path}: {result.articles} articles, {result.paragraphs} paragraphs, "
+        f"{result.quotes} quotes by {result.speakers} speakers, "
         f"{result.duplicates} duplicates, {result.rejects} rejects{f' ({reasons})' if reasons else ''} "
         f"from {result.inputs} files in {result.seconds:.1f}s",
         file=sys.stderr,
@@ -115,6 +116,8 @@ def info(
         ("articles by language", summary.languages),
         ("top outlets", summary.outlets),
         ("translations by original language", summary.translations),
+        ("quotes by kind", summary.quote_kinds),
+        ("most quoted speakers", summary.top_speakers),
         ("rejects by reason", summary.rejects_by_reason),
     ):
         if counts:

@@ -21,6 +21,8 @@ class SnapshotSummary:
     translations: dict[str, int]  # original language → articles marked as translations
     language_mismatches: int  # articles in another language than their outlet's
     rejects_by_reason: dict[str, int]
+    quote_kinds: dict[str, int]  # direct / indirect / mixed → quotes
+    top_speakers: dict[str, int]  # the most quoted speakers → quotes
 
     @property
     def articles(self) -> int:
@@ -57,6 +59,8 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         )
         mismatches = db.execute("select count(*) from articles where language_mismatch").fetchone()
         rejects = counts("select reason, count(*) from rejects group by 1 order by 2 desc, 1")
+        quote_kinds = counts("select kind, count(*) from quotes group by 1 order by 2 desc, 1")
+        top_speakers = counts(f"select name, n_quotes from speakers order by 2 desc, 1 limit {int(top_outlets)}")
     return SnapshotSummary(
         path=str(snapshot.path),
         schema_version=manifest["schema_version"],
@@ -69,4 +73,6 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         translations=translations,
         language_mismatches=int(mismatches[0]) if mismatches else 0,
         rejects_by_reason=rejects,
+        quote_kinds=quote_kinds,
+        top_speakers=top_speakers,
     )

@@ -40,8 +40,9 @@ _ARTICLES = {
     "es": {"el", "la", "los", "las"},
 }
 _STOP_AFTER_SPEAKER = {
-    "en": {"in", "on", "at", "during", "after", "before", "who", "which", "while", "when", "to", "for", "with", "as", "from",
-           "last", "this", "earlier", "later", "told", "and", "but", "because", "adding", "noting", "saying"},
+    "en": {"in", "on", "at", "during", "after", "before", "who", "which", "while", "when", "to", "for", "with",
+           "as", "from", "last", "this", "earlier", "later", "told", "and", "but", "because", "adding", "noting",
+           "saying"},
 }  # fmt: skip
 
 

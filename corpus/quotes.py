@@ -159,12 +159,16 @@ def _paragraph_quotes(
         block = Quote(offset, offset + len(paragraph), paragraph, "direct", previous.cue, previous.speaker_mention,
                       previous.mention_start, index)  # fmt: skip
         return [block]
-    big = [s for s in spans if not _is_fragment(paragraph[s[0] : s[1]], language, options)]
     sentences = split_sentences(paragraph, language.code)
     found: list[Quote] = []
+    groups = [
+        group
+        for group in _group_split_quotes(paragraph, spans, language)
+        if not _is_fragment(" ".join(paragraph[a:b] for a, b in group), language, options)
+    ]
 
     # Direct quotes, with their attribution from the sentence(s) around them.
-    for group in _group_split_quotes(paragraph, big, language):
+    for group in groups:
         first, last = group[0], group[-1]
         before_start = _sentence_start(sentences, first[0])
         after_end = _sentence_end(sentences, last[1] - 1)
@@ -225,19 +229,23 @@ def _same_paragraph(earlier: list[Quote], found: list[Quote], index: int) -> boo
     return bool(found) or bool(earlier and earlier[-1].paragraph == index)
 
 
-def _group_split_quotes(paragraph: str, big: list[tuple[int, int]], language: Language) -> list[list[tuple[int, int]]]:
+def _group_split_quotes(
+    paragraph: str, spans: list[tuple[int, int]], language: Language
+) -> list[list[tuple[int, int]]]:
     """Join `"We will not," he said, "accept it."`: consecutive quotations separated only by a
-    short attribution (a cue and a speaker, nothing else)."""
+    short attribution (a cue and a speaker, nothing else) after a comma inside the first."""
     groups: list[list[tuple[int, int]]] = []
-    for span in big:
+    for span in spans:
         if groups:
-            gap = paragraph[groups[-1][-1][1] : span[0]]
+            end = groups[-1][-1][1]
+            gap = paragraph[end : span[0]]
             gap_words = words(gap)
             ends_sentence = gap.strip()[:1] in {".", "!", "?", "。"} or re.search(r"[.!?。]\s*$", gap.rstrip(" ,:;—–-"))
-            if gap_words and len(gap_words) <= 8 and language.cue_pattern.search(gap) and not ends_sentence:
-                if paragraph[groups[-1][-1][1] - 2 : groups[-1][-1][1]].strip('"”»’ ')[-1:] in {",", "，"}:
-                    groups[-1].append(span)
-                    continue
+            comma_inside = paragraph[end - 2 : end].strip('"”»’ ')[-1:] in {",", "，"}
+            short_attribution = bool(gap_words) and len(gap_words) <= 8 and language.cue_pattern.search(gap)
+            if short_attribution and comma_inside and not ends_sentence:
+                groups[-1].append(span)
+                continue
         groups.append([span])
     return groups
 
@@ -642,7 +650,8 @@ _NOT_A_NAME = {"previously", "however", "meanwhile", "but", "and", "so", "then",
                "as", "the", "a", "an", "this", "that", "it", "in", "on", "at", "after", "before", "by", "for", "with",
                "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later", "although",
                "though", "because", "since", "until", "unless", "whether", "where", "still", "yet", "instead",
-               "indeed", "finally", "first", "second", "last", "today", "moreover", "furthermore", "besides"}  # fmt: skip
+               "indeed", "finally", "first", "second", "last", "today", "moreover", "furthermore",
+               "besides"}  # fmt: skip
 _TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
                "tonight", "january", "february", "march", "april", "june", "july", "august", "september", "october",
                "november", "december", "last", "this", "next", "earlier", "later"}  # fmt: skip
@@ -699,10 +708,12 @@ _QUANTIFIERS = {
 _GROUP_NOUNS = {"officials", "critics", "experts", "analysts", "residents", "police", "authorities", "protesters",
                 "advocates", "economists", "researchers", "scientists", "investigators", "prosecutors", "lawyers",
                 "doctors", "parents", "students", "teachers", "workers", "members", "organizers", "witnesses",
-                "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists", "voters"}  # fmt: skip
+                "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists",
+                "voters"}  # fmt: skip
 _FUNCTION_WORDS = {"the", "a", "an", "and", "or", "but", "that", "which", "who", "of", "in", "on", "at", "to", "for",
                    "with", "by", "from", "as", "is", "are", "was", "were", "has", "have", "had", "be", "it", "this",
-                   "these", "those", "its", "their", "his", "her", "if", "when", "while", "so", "not", "than"}  # fmt: skip
+                   "these", "those", "its", "their", "his", "her", "if", "when", "while", "so", "not",
+                   "than"}  # fmt: skip
 
 
 def _plural_noun(word: str) -> bool:

@@ -56,7 +56,8 @@ _NOT_PEOPLE = {
 }  # fmt: skip
 _SENTENCE_OPENERS = {"the", "a", "an", "but", "and", "in", "on", "at", "if", "when", "as", "it", "this", "that",
                      "previously", "however", "meanwhile", "according", "after", "before", "under", "why", "will",
-                     "by", "for", "from", "with", "what", "while", "so", "then", "there", "they", "we", "he", "she"}  # fmt: skip
+                     "by", "for", "from", "with", "what", "while", "so", "then", "there", "they", "we",
+                     "he", "she"}  # fmt: skip
 _FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5
 
 
@@ -271,10 +272,7 @@ def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple
     if _HAN_RUN.fullmatch(mention):
         containing = [p for p in people if mention in p.name or p.name in mention]
         return (max(containing, key=lambda p: len(p.positions)), _SURNAME) if containing else (None, None)
-    containing = [
-        p for p in people
-        if _same_parts(p.parts[-len(parts) :], parts) or (len(parts) == 1 and any(_same_part(x, parts[0]) for x in p.parts))
-    ]  # fmt: skip
+    containing = [p for p in people if _names_match(p.parts, parts)]
     if containing:
         return max(containing, key=lambda p: (len(p.positions), len(p.name))), _FULL_NAME if len(
             parts
@@ -296,6 +294,13 @@ def _same_part(a: str, b: str) -> bool:
         return False
     short, long = sorted((a.casefold(), b.casefold()), key=len)
     return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1])
+
+
+def _names_match(person: list[str], mention: list[str]) -> bool:
+    """A mention names a person: its parts end the person's name, or its one part is one of it."""
+    if _same_parts(person[-len(mention) :], mention):
+        return True
+    return len(mention) == 1 and any(_same_part(part, mention[0]) for part in person)
 
 
 def _same_parts(a: list[str], b: list[str]) -> bool:

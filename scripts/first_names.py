@@ -16,8 +16,29 @@ from pathlib import Path
 
 from corpus.speakers import romanized
 
-LOCALES = ["en", "en_US", "en_GB", "en_CA", "en_IN", "ru_RU", "uk_UA", "de_DE", "fr_FR", "es_ES", "es_MX", "it_IT", "pl_PL",
-           "tr_TR", "zh_CN", "nl_NL", "pt_BR", "ar_AA", "hi_IN", "ja_JP", "ko_KR"]  # fmt: skip
+LOCALES = [
+    "en",
+    "en_US",
+    "en_GB",
+    "en_CA",
+    "en_IN",
+    "ru_RU",
+    "uk_UA",
+    "de_DE",
+    "fr_FR",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "pl_PL",
+    "tr_TR",
+    "zh_CN",
+    "nl_NL",
+    "pt_BR",
+    "ar_AA",
+    "hi_IN",
+    "ja_JP",
+    "ko_KR",
+]
 OUT = Path(__file__).resolve().parents[1] / "corpus" / "data" / "first_names.json"
 
 

@@ -1,0 +1,249 @@
+"""Quotes and speakers: the seeds' exact expectations, every quotation style, reported speech in
+seven languages, NTREX translations keeping their speakers, names across scripts, and a quality
+gate on the Gender Gap Tracker's annotated quotes."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+from conftest import REPO, ntrex_documents, seed_article
+
+from corpus.normalize import clean_text
+from corpus.quotes import quote_rows, quoted_spans
+from corpus.speakers import resolve_corpus, resolve_in_article, same_person
+
+
+def quotes_of(text: str, language: str) -> list:
+    quotes = quote_rows({"text": text, "language": language})
+    resolve_in_article(text, quotes, language)
+    return quotes
+
+
+# ------------------------------------------------------------------ the seeds
+
+
+def test_seed_speakers_and_lavrov_is_one_person_across_both_articles(seeds_snapshot):
+    quotes = seeds_snapshot.table("quotes").to_pylist()
+    by_speaker = {}
+    for quote in quotes:
+        by_speaker.setdefault(quote["speaker"], []).append(quote)
+    lavrov = [q for q in quotes if q["speaker"] and "Lavrov" in q["speaker"]]
+    articles = {q["article_id"] for q in lavrov}
+    assert len(articles) == 2, "Lavrov is quoted in both seeds"
+    assert len({q["speaker_id"] for q in lavrov}) == 1
+    speakers = {s["speaker_id"]: s for s in seeds_snapshot.table("speakers").to_pylist()}
+    assert set(speakers[lavrov[0]["speaker_id"]]["aliases"]) >= {"Sergei Lavrov", "Sergey Lavrov"}
+    for name in ("Viktor Orbán", "Keir Starmer", "Vladimir Putin"):
+        assert by_speaker.get(name), f"{name} is quoted in seed 000"
+    putin = {q["speaker_mention"] for q in by_speaker["Vladimir Putin"]}
+    assert {"Russian President Vladimir Putin", "Russian leader", "The Russian president"} <= putin
+
+
+def test_seed_000_kinds_cues_and_offsets(seeds_snapshot):
+    article = seed_article(seeds_snapshot, "000")
+    quotes = [q for q in seeds_snapshot.table("quotes").to_pylist() if q["article_id"] == article["article_id"]]
+    direct = [q for q in quotes if q["kind"] == "direct"]
+    assert len(direct) == 1
+    assert direct[0]["text"].startswith("I don't want to talk about how we discussed this with the U.S. side.")
+    assert (direct[0]["cue"], direct[0]["speaker_mention"], direct[0]["speaker"]) == ("said", "Lavrov", "Sergei Lavrov")
+    starmer = next(q for q in quotes if q["speaker"] == "Keir Starmer")
+    assert starmer["kind"] == "mixed" and '"build protected facilities' in starmer["text"]
+    for quote in quotes:
+        span = article["text"][quote["start"] : quote["end"]]
+        assert quote["text"].split()[0].strip('"“') in span
+        assert quote["language"] == "en" and 0 < quote["speaker_confidence"] <= 1
+
+
+def test_seed_002_unmarked_block_quote_is_lavrovs_direct_speech(seeds_snapshot):
+    article = seed_article(seeds_snapshot, "002")
+    quotes = [q for q in seeds_snapshot.table("quotes").to_pylist() if q["article_id"] == article["article_id"]]
+    block = next(q for q in quotes if q["text"].startswith("Under no circumstances. No one talks to us"))
+    assert block["kind"] == "direct"
+    assert block["cue"] == "answered"
+    assert "Lavrov" in block["speaker"]
+    assert block["text"].endswith("Will these troops come as peacekeepers?")
+    according = next(q for q in quotes if q["speaker_mention"] == "him")
+    assert according["kind"] == "mixed" and "Lavrov" in according["speaker"]
+
+
+def test_title_only_name_is_flagged(seeds_snapshot):
+    assert seed_article(seeds_snapshot, "000")["title_unsupported_names"] == ["Raevsky"]
+    assert seed_article(seeds_snapshot, "002")["title_unsupported_names"] == []
+
+
+# ------------------------------------------------------------------ quotation styles
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "quoted"),
+    [
+        ('"We will not accept foreign troops," Lavrov said.', "en", "We will not accept foreign troops,"),
+        ("“We will not accept foreign troops,” Lavrov said.", "en", "We will not accept foreign troops,"),
+        ("‘We will not accept foreign troops,’ Lavrov said.", "en", "We will not accept foreign troops,"),
+        ("«Мы не примем иностранные войска», — заявил Лавров.", "ru", "Мы не примем иностранные войска"),
+        ("„Wir werden keine Truppen akzeptieren“, sagte Lawrow.", "de", "Wir werden keine Truppen akzeptieren"),
+        ("‚Wir werden keine Truppen akzeptieren‘, sagte Lawrow.", "de", "Wir werden keine Truppen akzeptieren"),
+        ("« Nous n'accepterons pas de troupes étrangères », a déclaré Lavrov.", "fr",
+         "Nous n'accepterons pas de troupes étrangères"),
+        ("‹Nous n'accepterons pas de troupes étrangères›, a déclaré Lavrov.", "fr",
+         "Nous n'accepterons pas de troupes étrangères"),
+        ("拉夫罗夫说：「我们不会接受外国军队进驻乌克兰。」", "zh", "我们不会接受外国军队进驻乌克兰。"),
+        ("拉夫罗夫说：『我们不会接受外国军队进驻乌克兰。』", "zh", "我们不会接受外国军队进驻乌克兰。"),
+        ("拉夫罗夫表示：“我们不会接受外国军队进驻乌克兰。”", "zh", "我们不会接受外国军队进驻乌克兰。"),
+    ],
+)  # fmt: skip
+def test_every_quotation_style_is_a_direct_quote_with_its_speaker(text, language, quoted):
+    (quote,) = [q for q in quotes_of(text, language) if q.kind == "direct"]
+    assert quote.text == quoted
+    assert same_person(quote.speaker, "Lavrov")
+
+
+def test_a_quote_split_around_its_attribution_is_joined():
+    (quote,) = quotes_of('"We will not," he said, "accept foreign troops in Ukraine."', "en")
+    assert quote.text == "We will not, accept foreign troops in Ukraine."
+    assert quote.kind == "direct" and quote.cue == "said" and quote.speaker_mention == "he"
+    assert len(quote.spans) == 2
+
+
+def test_apostrophes_are_not_quotation_marks():
+    text = "Lavrov’s aides didn’t comment on the talks’ outcome."
+    assert quoted_spans(text) == []
+
+
+# ------------------------------------------------------------------ reported speech in seven languages
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "content", "speaker"),
+    [
+        ("Lavrov said that Russia will not agree to a foreign contingent.", "en",
+         "Russia will not agree to a foreign contingent", "Lavrov"),
+        ("Sergei Lavrov spoke on Sunday. According to him, such a decision requires the consent of the parties.",
+         "en", "such a decision requires the consent of the parties", "Sergei Lavrov"),
+        ("Sergei Lavrov gave an interview. He noted the West had declared Russia an enemy.", "en",
+         "the West had declared Russia an enemy", "Sergei Lavrov"),
+        ("Сергей Лавров заявил, что Россия не согласится на ввод иностранного контингента.", "ru",
+         "Россия не согласится на ввод иностранного контингента", "Сергей Лавров"),
+        ("Сергій Лавров сказав, що Росія не погодиться на введення іноземного контингенту.", "uk",
+         "Росія не погодиться на введення іноземного контингенту", "Сергій Лавров"),
+        ("Sergej Lawrow sagte, dass Russland einer Entsendung ausländischer Truppen nicht zustimmen werde.", "de",
+         "Russland einer Entsendung ausländischer Truppen nicht zustimmen werde", "Sergej Lawrow"),
+        ("Sergueï Lavrov a déclaré que la Russie n'accepterait pas de contingent étranger.", "fr",
+         "la Russie n'accepterait pas de contingent étranger", "Sergueï Lavrov"),
+        ("Serguéi Lavrov afirmó que Rusia no aceptará un contingente extranjero.", "es",
+         "Rusia no aceptará un contingente extranjero", "Serguéi Lavrov"),
+        ("俄罗斯外交部长拉夫罗夫表示，俄罗斯不会同意向乌克兰派遣外国部队。", "zh",
+         "俄罗斯不会同意向乌克兰派遣外国部队", "拉夫罗夫"),
+        ("拉夫罗夫称，俄罗斯不会同意向乌克兰派遣外国部队。", "zh", "俄罗斯不会同意向乌克兰派遣外国部队", "拉夫罗夫"),
+    ],
+)  # fmt: skip
+def test_indirect_speech(text, language, content, speaker):
+    quotes = [q for q in quotes_of(text, language) if q.kind in {"indirect", "mixed"}]
+    assert [q.text for q in quotes] == [content]
+    assert quotes[0].speaker == speaker
+
+
+def test_people_who_only_share_a_surname_stay_apart():
+    entries = [("Hillary Clinton", "en", None, "a"), ("Bill Clinton", "en", None, "b"), ("Clinton", "en", None, "c")]
+    _, ids = resolve_corpus(entries)
+    assert len({ids["Hillary Clinton"], ids["Bill Clinton"], ids["Clinton"]}) == 3
+
+
+def test_lavrov_in_every_script_is_one_speaker():
+    names = ["Sergei Lavrov", "Sergey Lavrov", "Lavrov", "Лавров", "Сергей Лавров", "拉夫罗夫", "Сергій Лавров"]
+    speakers, ids = resolve_corpus([(n, "x", None, str(i)) for i, n in enumerate(names)])
+    assert len(speakers) == 1 and len(set(ids.values())) == 1
+    assert speakers[0].name in {"Sergei Lavrov", "Sergey Lavrov"}  # a Latin full name is canonical
+    assert sorted(speakers[0].aliases) == sorted(names)
+
+
+# ------------------------------------------------------------------ NTREX: the translated quote keeps its speaker
+
+LANGUAGES = {"rus": "ru", "ukr": "uk", "zho": "zh", "fra": "fr", "deu": "de", "spa": "es"}
+# (document, sentence, English speaker, languages whose translation must yield the quote with the speaker)
+NTREX_CASES = [
+    (11, 3, "John Goldsmith", ("rus", "ukr", "zho", "deu", "spa")),
+    (14, 20, "Jeff Flake", ("rus", "ukr", "zho", "fra", "deu", "spa")),
+    (27, 5, "Sutopo Purwo Nugroho", ("rus", "ukr", "zho", "fra", "deu", "spa")),
+    (43, 5, "Nelson Mandela", ("rus", "ukr", "zho", "fra", "deu")),
+    (46, 4, "Jordan Spieth", ("rus", "ukr", "fra", "deu")),
+    (48, 2, "Ri Yong Ho", ("rus", "ukr", "fra", "deu", "spa")),
+]
+
+
+def by(quote, speaker: str) -> bool:
+    """The quote's resolved speaker or its mention as written is ``speaker`` in any spelling."""
+    return same_person(quote.speaker or "", speaker) or same_person(quote.speaker_mention or "", speaker)
+
+
+def ntrex_quotes(document: dict, language: str) -> list:
+    text = "\n\n".join(clean_text(s) for s in document["sentences"][language])
+    return quotes_of(text, LANGUAGES.get(language, "en"))
+
+
+@pytest.mark.parametrize(("doc", "sentence", "speaker", "languages"), NTREX_CASES)
+def test_ntrex_translations_keep_quote_and_speaker(doc, sentence, speaker, languages):
+    document = ntrex_documents()[doc]
+    english = [q for q in ntrex_quotes(document, "eng") if q.paragraph == sentence]
+    assert any(q.speaker == speaker for q in english)
+    for language in languages:
+        found = [q for q in ntrex_quotes(document, language) if q.paragraph == sentence and by(q, speaker)]
+        assert found, f"{language}: no quote by {speaker} in {document['sentences'][language][sentence]!r}"
+
+
+# Share of English quotes attributed by name in their own sentence whose translation yields a
+# quote by the same person, over all 61 NTREX documents. Measured: ru 0.326, uk 0.348, zh 0.272,
+# fr 0.511, de 0.587, es 0.500; translations often turn the name into a pronoun or move it.
+NTREX_FLOORS = {"rus": 0.28, "ukr": 0.30, "zho": 0.22, "fra": 0.46, "deu": 0.53, "spa": 0.45}
+
+
+@pytest.fixture(scope="module")
+def ntrex_recall() -> dict[str, float]:
+    hits = dict.fromkeys(LANGUAGES, 0)
+    total = 0
+    for document in ntrex_documents():
+        english = [
+            q for q in ntrex_quotes(document, "eng")
+            if q.speaker and q.speaker_mention and q.speaker_mention[:1].isupper()
+            and q.speaker_mention.split()[-1] in q.speaker.split() and q.speaker_confidence >= 0.85
+        ]  # fmt: skip
+        total += len(english)
+        for language in LANGUAGES:
+            translated = [q for q in ntrex_quotes(document, language)]
+            for quote in english:
+                hits[language] += any(
+                    t.paragraph == quote.paragraph
+                    and (
+                        same_person(t.speaker or "", quote.speaker)
+                        or same_person(t.speaker_mention or "", quote.speaker)
+                    )
+                    for t in translated
+                )
+    print(f"NTREX: {total} English quotes by name; recall { ({k: round(v / total, 3) for k, v in hits.items()}) }")
+    return {language: hits[language] / total for language in LANGUAGES}
+
+
+@pytest.mark.parametrize("language", list(NTREX_FLOORS))
+def test_ntrex_translated_quote_recall(ntrex_recall, language):
+    assert ntrex_recall[language] >= NTREX_FLOORS[language]
+
+
+# ------------------------------------------------------------------ quality gate on annotated quotes
+
+
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("quotetrace_bench_quotes", REPO / "benchmarks" / "quotes.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_ggt_quality_gate(data):
+    """Measured 0.838 F1 and 0.760 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    result = _benchmark().evaluate("ggt", "speaker_name")
+    assert result["f1"] >= 0.82, result
+    assert result["speaker_accuracy"] >= 0.74, result
