@@ -42,7 +42,7 @@ _ARTICLES = {
 _STOP_AFTER_SPEAKER = {
     "en": {"in", "on", "at", "during", "after", "before", "who", "which", "while", "when", "to", "for", "with",
            "as", "from", "last", "this", "earlier", "later", "told", "and", "but", "because", "adding", "noting",
-           "saying"},
+           "saying", "is", "was", "are", "were", "has", "had", "will", "would", "now", "says", "said"},
 }  # fmt: skip
 
 

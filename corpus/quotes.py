@@ -428,7 +428,7 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         content_before = sentence[:name_start].strip(" ,—–-")
         if clause_start is not None:
             clause_start += len(sentence[clause_start:]) - len(sentence[clause_start:].lstrip())
-            content = sentence[clause_start:].rstrip(" .。!?")
+            content = sentence[clause_start : _next_attribution(sentence, clause_start, language)].rstrip(" .。!?,")
             if len(words(content)) >= options.min_indirect_words or (language.cjk and len(content) >= 6):
                 return Quote(clause_start, clause_start + len(content), content, "indirect", cue, name, name_start, 0)
         ends_here = not after.strip(" .!?。") or _frame_only(after)
@@ -457,6 +457,19 @@ def _closes_sentence(rest: str) -> bool:
     """After `…, said X`: the end, an appositive (`, a researcher at …`) or a frame."""
     rest = rest.strip()
     return not rest.strip(".!?。") or rest.startswith(",") or _frame_only(" " + rest)
+
+
+def _next_attribution(sentence: str, start: int, language: Language) -> int:
+    """Where a second speaker takes over within the sentence (`While critics say A, Jagelewski
+    says B`): the comma before a later cue that has a speaker of its own; else the end."""
+    for match in language.cue_pattern.finditer(sentence, start):
+        head = sentence[: match.start()]
+        comma = head.rfind(",")
+        if comma <= start or len(words(head[comma:])) > 4:
+            continue
+        if _mention_before(sentence, match.start(), language) is not None:
+            return comma
+    return len(sentence)
 
 
 def _frame_only(after: str) -> bool:
@@ -623,6 +636,37 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
     return sentence[run[0].start() : run[-1].end()], run[0].start()
 
 
+def _abbreviated(word: str, language: Language | None) -> bool:
+    """`Rep`, `Sen`, `Dr`, `Gov`, `J` before a dot: an abbreviation or an initial, not a sentence end."""
+    key = word.casefold()
+    roles = language.roles if language is not None else language_resources("en").roles
+    return len(word) == 1 or f"{key}." in roles or key in roles or key in _TITLE_ABBREVIATIONS
+
+
+_TITLE_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "cst",
+        "capt",
+        "st",
+        "rev",
+        "jr",
+        "sr",
+    ]
+)
+
+
 def _is_name_token(token: str) -> bool:
     return (token[:1].isupper() and not token.isupper()) or (len(token) <= 4 and token.isupper() and token.isalpha())
 
@@ -632,8 +676,9 @@ def _name_run_before(tokens: list[re.Match[str]], openers: frozenset[str] = froz
     for token in reversed(tokens):
         word = token.group(0)
         if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES and run[-1].group(0)[:1].isupper()):
-            if run and token.end() + 1 < run[-1].start():
-                break  # a gap (punctuation) between words ends the run
+            gap = token.string[token.end() : run[-1].start()].strip() if run else ""
+            if gap and not (gap == "." and _abbreviated(word, None)):
+                break  # punctuation between words ends the run (not the dot of `Dr. Jay Berzofsky`)
             run.append(token)
             continue
         break
@@ -738,8 +783,9 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     run: list[re.Match[str]] = []
     for token in tokens:
         word = token.group(0)
-        if run and rest[run[-1].end() : token.start()].strip():
-            break  # punctuation ends the phrase
+        gap = rest[run[-1].end() : token.start()].strip() if run else ""
+        if gap and not (gap == "." and _abbreviated(run[-1].group(0), language)):
+            break  # punctuation ends the phrase (not the dot of `Rep. Jim McGovern`)
         if run and word.casefold() in stops:
             break
         if not run and word.casefold() in _ARTICLES.get(language.code, {"the"}) | language.roles:

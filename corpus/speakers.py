@@ -131,7 +131,32 @@ def people_in(text: str, language: str | None) -> list[Person]:
         person.positions.append(position)
         if _opens_sentence(text, match.start()):
             person.subject_positions.append(position)
+    _add_surname_mentions(text, found)
     return list(found.values())
+
+
+def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
+    """Later mentions by surname alone (`Patterson dragged …`) count as the person's, where only
+    one person of the article has that surname: recency decides what `he` refers to."""
+    by_surname: dict[str, list[Person]] = defaultdict(list)
+    for person in people.values():
+        by_surname[person.parts[-1]].append(person)
+    owners = {surname: found[0] for surname, found in by_surname.items() if len(found) == 1 and len(surname) >= 3}
+    if not owners:
+        return
+    for match in _CAPITALIZED_WORD.finditer(text):
+        person = owners.get(match.group(0))
+        if person is None or any(0 <= match.start() - p < len(person.name) + 2 for p in person.positions):
+            continue  # not a surname of ours, or part of a full-name mention already counted
+        person.positions.append(match.start())
+        if _opens_sentence(text, match.start()):
+            person.subject_positions.append(match.start())
+    for person in people.values():
+        person.positions.sort()
+        person.subject_positions.sort()
+
+
+_CAPITALIZED_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]*")
 
 
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an|his|her|their)\s+([^,.;:()]{3,60}?)\s*[,.;]")
@@ -219,7 +244,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         person: Person | None = None
         confidence = None
         if mention is None:
-            if previous and previous.speaker and quote.paragraph - previous.paragraph <= continuation_paragraphs:
+            introduced = _introduced_since(people, previous, quote)
+            if introduced is not None:  # `Ben Myers, president of …, says …` ¶ `"…"`: the newly named person
+                quote.speaker, quote.speaker_role = introduced.name, " ".join(sorted(introduced.roles)) or None
+                quote.speaker_confidence = _CONTINUED
+            elif previous and previous.speaker and quote.paragraph - previous.paragraph <= continuation_paragraphs:
                 quote.speaker, quote.speaker_role = previous.speaker, previous.speaker_role
                 quote.speaker_confidence = round(_CONTINUED * (previous.speaker_confidence or 1.0), 3)
             previous = quote if quote.speaker else previous
@@ -328,6 +357,24 @@ def _surname(name: str) -> str:
     return parts[-1] if parts else name
 
 
+def _introduced_since(people: list[Person], previous: Quote | None, quote: Quote) -> Person | None:
+    """A person (known first name or role) who opened a sentence after the previous quote and
+    before this one, within 400 characters: news introduces a new speaker, then quotes them."""
+    after = previous.end if previous is not None else 0
+    best, best_at = None, -1
+    for person in people:
+        if not person.likely_person:
+            continue
+        at = max((x for x in person.subject_positions if after <= x < quote.start), default=-1)
+        if at > best_at:
+            best, best_at = person, at
+    if best is None or quote.start - best_at > 400:
+        return None
+    if previous is not None and previous.speaker == best.name:
+        return None
+    return best
+
+
 def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quote, position: int) -> Person | None:
     """The person a pronoun stands for: the previous quote's speaker when it is a person of the
     pronoun's gender and nobody of that gender was named since; else the nearest preceding such
@@ -417,14 +464,23 @@ _SKELETON_CLASSES = str.maketrans({"v": "f", "w": "f", "r": "l", "b": "p", "d": 
                                    "j": "k", "z": "s", "x": "s"})  # fmt: skip
 
 
+_ROMANIZATION_FOLDS = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"yy\b", "y"), (r"iy\b", "y"), (r"ii\b", "y"), (r"ey\b", "ei"), (r"w", "v"), (r"kh", "h"),
+        (r"(.)\1", r"\1"), (r"y", "i"), (r"j", "i"),
+    )
+]  # fmt: skip
+_NOT_LETTER = re.compile(r"[^a-z ]")
+
+
+@cache
 def romanized(name: str) -> str:
     """Lower-case Latin spelling, with the usual transliteration variants folded together
     (Sergey/Sergei, Zelenskyy/Zelensky, Lawrow/Lavrov)."""
-    text = anyascii(name).casefold()
-    text = re.sub(r"[^a-z ]", "", text)
-    for pattern, replacement in ((r"yy\b", "y"), (r"iy\b", "y"), (r"ii\b", "y"), (r"ey\b", "ei"), (r"w", "v"),
-                                 (r"kh", "h"), (r"(.)\1", r"\1"), (r"y", "i"), (r"j", "i")):  # fmt: skip
-        text = re.sub(pattern, replacement, text)
+    text = _NOT_LETTER.sub("", anyascii(name).casefold())
+    for pattern, replacement in _ROMANIZATION_FOLDS:
+        text = pattern.sub(replacement, text)
     return text.strip()
 
 

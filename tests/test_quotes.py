@@ -243,7 +243,7 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.838 F1 and 0.760 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.838 F1 and 0.7906 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
     assert result["f1"] >= 0.82, result
-    assert result["speaker_accuracy"] >= 0.74, result
+    assert result["speaker_accuracy"] >= 0.77, result
