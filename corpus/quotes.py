@@ -29,6 +29,7 @@ from corpus import resources
 from corpus.lexicon import (
     _ARTICLES,
     _DETERMINERS,
+    _HAN,
     _NAME_PARTICLES,
     _STOP_AFTER_SPEAKER,
     Language,
@@ -39,12 +40,11 @@ from corpus.sentences import split_sentences
 from corpus.speakers import resolve_in_article
 
 _WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w))*", re.UNICODE)
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
 class QuoteOptions:
-    # A quoted span shorter than this many words (CJK: 3× as many characters) is a fragment:
+    # A quoted span shorter than this many words (CJK: 2× as many characters) is a fragment:
     # a term or scare quote, not a quote, unless an indirect frame makes it a mixed quote.
     min_direct_words: int = 4
     # An indirect quote's content must hold at least this many words.
