@@ -54,6 +54,7 @@ class Language:
     cue_pattern: re.Pattern[str]
     according_to: re.Pattern[str]
     object_verbs: frozenset[str]
+    need_complementizer: frozenset[str]
     block_intro: frozenset[str]
     complementizers: frozenset[str]
     pronouns: frozenset[str]
@@ -82,9 +83,11 @@ def language_resources(code: str | None) -> Language:
     end = "" if code in {"zh", "ja"} else r"(?![\w-])"
     return Language(
         code=code,
-        cue_pattern=re.compile(rf"{bound}(?:{alternation(table['verbs'])}){end}", re.IGNORECASE),
+        # case-sensitive: `States` in `United States` is no cue; the lists hold verbs as written mid-sentence
+        cue_pattern=re.compile(rf"{bound}(?:{alternation(table['verbs'])}){end}"),
         according_to=re.compile(rf"{bound}(?:{alternation(table['according_to'])}){end}", re.IGNORECASE),
         object_verbs=frozenset(v.casefold() for v in table["object_verbs"]),
+        need_complementizer=frozenset(table["need_complementizer"]),
         block_intro=frozenset(v.casefold() for v in table["block_intro"]),
         complementizers=frozenset(table["complementizers"]),
         pronouns=frozenset(people["pronouns"].get(code, [])),

@@ -503,6 +503,8 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
             if '"' in after[: token.start()] or "“" in after[: token.start()]:
                 break
             return match.end() + token.end()
+    if match.group(0) in language.need_complementizer:
+        return None  # `announced their plans`: without `that`, an object, not reported speech
     start = 0
     if match.group(0).casefold() in language.object_verbs and tokens:
         comma = after.find(",")
