@@ -312,6 +312,8 @@ def _attribution_before(frame: str, frame_offset: int, language: Language) -> tu
     rest = tail[match.end() :]
     if len(words(rest)) > 6 or any(w.casefold() in language.complementizers for w in words(rest)):
         return None  # the cue opens a reported clause (`said that … "…"`): a mixed quote
+    if len(words(rest)) >= 2 and not frame.rstrip().endswith((":", "：", ",", "，")):
+        return None  # `said the news came as a "shock"`: the clause runs into the quotation, a mixed quote
     mention = _mention_before(tail, match.start(), language)
     if mention is None and not language.cjk and tail[: match.start()].rstrip().endswith(","):
         # `Professor Jay Berzofsky of the National Cancer Institute in Bethesda, Maryland, said:`
@@ -566,6 +568,9 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
     if comma == -1:
         return None
     appositive = body[comma + 1 :].strip()
+    if appositive.isdigit() and len(appositive) <= 3:  # `Babatunji Farinloye, 50, says`
+        tokens = list(_WORD.finditer(body[:comma]))
+        return _name_run_before(tokens, language.openers) if tokens else None
     first = appositive.split(" ", 1)[0].casefold() if appositive else ""
     interposed = {
         "when",
