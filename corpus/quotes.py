@@ -16,6 +16,7 @@ Speakers are resolved to full names within the article by ``corpus.speakers``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -203,11 +204,13 @@ def _paragraph_quotes(
                 spans=[(offset + a, offset + b) for a, b in group],
             )
         )
-    covered = [(q.start - offset, q.end - offset) for q in found]
+    covered = sorted((q.start - offset, q.end - offset) for q in found)
+    covered_ends = [b for _, b in covered]
 
     # Indirect and mixed quotes in sentences no direct quote covers.
     for start, end in sentences:
-        if any(a < end and start < b for a, b in covered):
+        first = bisect.bisect_right(covered_ends, start)  # the first direct quote ending after the sentence starts
+        if first < len(covered) and covered[first][0] < end:
             continue
         for quote in _indirect_all(paragraph, start, end, spans, language, options):
             quote.start += offset
@@ -251,11 +254,16 @@ def _group_split_quotes(
 
 
 def _sentence_start(sentences: list[tuple[int, int]], position: int) -> int:
-    return next((s for s, e in sentences if s <= position < e), 0)
+    """Start of the sentence holding ``position`` (sentences are sorted: a binary search)."""
+    index = bisect.bisect_right(sentences, (position, float("inf"))) - 1
+    return sentences[index][0] if index >= 0 and sentences[index][0] <= position < sentences[index][1] else 0
 
 
 def _sentence_end(sentences: list[tuple[int, int]], position: int) -> int:
-    return next((e for s, e in sentences if s <= position < e), sentences[-1][1] if sentences else position + 1)
+    index = bisect.bisect_right(sentences, (position, float("inf"))) - 1
+    if index >= 0 and sentences[index][0] <= position < sentences[index][1]:
+        return sentences[index][1]
+    return sentences[-1][1] if sentences else position + 1
 
 
 def _strip_marks(text: str) -> str:
@@ -379,7 +387,8 @@ def _placed(quote: Quote, sentence_start: int, spans: list[tuple[int, int]], par
     quote.end += sentence_start
     if quote.mention_start is not None:
         quote.mention_start += sentence_start
-    if quote.kind == "indirect" and any(quote.start <= a and b <= quote.end for a, b in spans):
+    first = bisect.bisect_left(spans, (quote.start, -1))  # spans are sorted and do not overlap
+    if quote.kind == "indirect" and first < len(spans) and spans[first][1] <= quote.end:
         quote.kind = "mixed"
     return quote
 

@@ -39,13 +39,14 @@ def _ends(line: str, language: str | None) -> list[int]:
     ends = {m.end() for m in _CJK_END.finditer(line)}
     abbreviations = _abbreviations(language)
     for match in _END.finditer(line):
-        following = line[match.end() :]
-        if following and not _NEXT_STARTS.match(following):
-            continue
-        if following and following.lstrip()[:1].islower() and line[match.start()] == ".":
-            continue  # `e.g. the`, `U.S. officials`: a lower-case continuation is the same sentence
+        if match.end() < len(line):  # positions, not slices: linear time on a megabyte-long line
+            following = _NEXT_STARTS.match(line, match.end())
+            if following is None:
+                continue
+            if line[following.end() - 1].islower() and line[match.start()] == ".":
+                continue  # `e.g. the`, `U.S. officials`: a lower-case continuation is the same sentence
         if line[match.start()] == ".":
-            word = _WORD_BEFORE.search(line[: match.start()])
+            word = _WORD_BEFORE.search(line[max(0, match.start() - 40) : match.start()])  # bounded: linear time
             token = word.group(1).lower().rstrip(".") if word else ""
             if token in abbreviations or (len(token) == 1 and token.isalpha()):
                 continue

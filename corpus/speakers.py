@@ -11,6 +11,7 @@ joins them.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -59,6 +60,12 @@ _SENTENCE_OPENERS = {"the", "a", "an", "but", "and", "in", "on", "at", "if", "wh
                      "by", "for", "from", "with", "what", "while", "so", "then", "there", "they", "we",
                      "he", "she"}  # fmt: skip
 _FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5
+
+
+def last_before(positions: list[int], position: int) -> int:
+    """The last of the sorted ``positions`` before ``position``; -1 when none is."""
+    index = bisect.bisect_left(positions, position)
+    return positions[index - 1] if index else -1
 
 
 @dataclass
@@ -144,14 +151,20 @@ def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
     owners = {surname: found[0] for surname, found in by_surname.items() if len(found) == 1 and len(surname) >= 3}
     if not owners:
         return
+    found: dict[str, list[int]] = defaultdict(list)
     for match in _CAPITALIZED_WORD.finditer(text):
         person = owners.get(match.group(0))
-        if person is None or any(0 <= match.start() - p < len(person.name) + 2 for p in person.positions):
-            continue  # not a surname of ours, or part of a full-name mention already counted
-        person.positions.append(match.start())
-        if _opens_sentence(text, match.start()):
-            person.subject_positions.append(match.start())
+        if person is None:
+            continue
+        full_name_at = last_before(person.positions, match.start() + 1)
+        if 0 <= match.start() - full_name_at < len(person.name) + 2:
+            continue  # part of a full-name mention already counted
+        found[person.name].append(match.start())
     for person in people.values():
+        for position in found.get(person.name, []):
+            person.positions.append(position)
+            if _opens_sentence(text, position):
+                person.subject_positions.append(position)
         person.positions.sort()
         person.subject_positions.sort()
 
@@ -365,7 +378,8 @@ def _introduced_since(people: list[Person], previous: Quote | None, quote: Quote
     for person in people:
         if not person.likely_person:
             continue
-        at = max((x for x in person.subject_positions if after <= x < quote.start), default=-1)
+        at = last_before(person.subject_positions, quote.start)
+        at = at if at >= after else -1
         if at > best_at:
             best, best_at = person, at
     if best is None or quote.start - best_at > 400:
@@ -402,7 +416,7 @@ def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quo
             return nearest
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
-        last_seen = max((x for x in nearest.positions if x < position), default=-1)
+        last_seen = last_before(nearest.positions, position)
         previous_at = previous.mention_start if previous.mention_start is not None else previous.start
         return nearest if last_seen > previous_at else speaker_person
     return nearest
@@ -412,7 +426,7 @@ def _nearest_subject_before(people: list[Person], position: int, window: int = 6
     """The person who last opened a sentence, if recently: the likeliest antecedent of `he`."""
     best, best_at = None, -1
     for person in people:
-        at = max((x for x in person.subject_positions if x < position), default=-1)
+        at = last_before(person.subject_positions, position)
         if at > best_at:
             best, best_at = person, at
     return best if best is not None and position - best_at <= window else None
@@ -421,7 +435,7 @@ def _nearest_subject_before(people: list[Person], position: int, window: int = 6
 def _nearest_before(people: list[Person], position: int) -> Person | None:
     best, best_at = None, -1
     for person in people:
-        at = max((x for x in person.positions if x < position), default=-1)
+        at = last_before(person.positions, position)
         if at > best_at:
             best, best_at = person, at
     return best
@@ -450,8 +464,11 @@ def _by_role(people: list[Person], mention: str, position: int) -> Person | None
         if not person.roles:
             continue
         overlap = len(wanted & _role_words(person.roles))
-        distance = min(abs(x - position) for x in person.positions)
-        before = any(x < position for x in person.positions)
+        previous_at = last_before(person.positions, position)
+        following = bisect.bisect_left(person.positions, position)
+        next_at = person.positions[following] if following < len(person.positions) else None
+        distance = min(position - previous_at if previous_at >= 0 else 10**9, next_at - position if next_at else 10**9)
+        before = previous_at >= 0
         key = (overlap, before, -distance)
         if overlap and (before or distance < 1500) and key > best_key:
             best, best_key = person, key  # named before, or introduced right after (`the WHL commissioner` …)

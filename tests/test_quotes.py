@@ -194,9 +194,9 @@ def test_ntrex_translations_keep_quote_and_speaker(doc, sentence, speaker, langu
 
 
 # Share of English quotes attributed by name in their own sentence whose translation yields a
-# quote by the same person, over all 61 NTREX documents. Measured: ru 0.326, uk 0.348, zh 0.272,
-# fr 0.511, de 0.587, es 0.500; translations often turn the name into a pronoun or move it.
-NTREX_FLOORS = {"rus": 0.28, "ukr": 0.30, "zho": 0.22, "fra": 0.46, "deu": 0.53, "spa": 0.45}
+# quote by the same person, over all 61 NTREX documents. Measured: ru 0.341, uk 0.376, zh 0.294,
+# fr 0.541, de 0.612, es 0.518; translations often turn the name into a pronoun or move it.
+NTREX_FLOORS = {"rus": 0.29, "ukr": 0.32, "zho": 0.24, "fra": 0.49, "deu": 0.56, "spa": 0.47}
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,20 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.838 F1 and 0.7906 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8484 F1 and 0.7928 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
-    assert result["f1"] >= 0.82, result
+    assert result["f1"] >= 0.83, result
     assert result["speaker_accuracy"] >= 0.77, result
+
+
+def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
+    """Crawled pages can be one enormous line: every quote of it is still found, each once.
+    (Rules that rescan the text for every quote would take hours here.)"""
+    seed = seed_article(seeds_snapshot, "000")
+    paragraph = " ".join(seed["paragraphs"][:5])  # Lavrov (named in full), his quote, Orbán, Starmer
+    text = " ".join([paragraph] * 1500)  # about 1 MB, one paragraph
+    quotes = quotes_of(text, "en")
+    per_copy = len(quotes_of(paragraph, "en"))
+    assert per_copy >= 3
+    assert len(quotes) == per_copy * 1500
+    assert sum(q.speaker == "Sergei Lavrov" for q in quotes) >= 1500
