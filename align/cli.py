@@ -105,7 +105,9 @@ def info(
     """
     summary = summarize(snapshot)
     if as_json:
-        print(json.dumps({**asdict(summary), "articles": summary.articles}, ensure_ascii=False))
+        derived = {"articles": summary.articles, "translation_count": summary.translation_count,
+                   "reject_share": round(summary.reject_share, 4)}  # fmt: skip
+        print(json.dumps({**asdict(summary), **derived}, ensure_ascii=False))
         return
     out_console.print(
         f"[bold]{summary.path}[/] (schema v{summary.schema_version}, quotetrace "
@@ -123,6 +125,10 @@ def info(
         if counts:
             out_console.print(f"{title}: " + ", ".join(f"{key} {n}" for key, n in counts.items()), highlight=False)
     out_console.print(f"articles in another language than their outlet's: {summary.language_mismatches}")
+    out_console.print(
+        f"translations found: {summary.translation_count}; rejected inputs: {summary.reject_share:.1%}",
+        highlight=False,
+    )
 
 
 @app.command()

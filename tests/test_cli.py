@@ -35,6 +35,9 @@ def test_build_info_and_query_end_to_end(tmp_path):
     assert summary["languages"] == {"en": 2}
     assert summary["translations"] == {"zh": 1}
     assert summary["language_mismatches"] == 1
+    assert summary["translation_count"] == 1 and summary["reject_share"] == 0.0
+    assert summary["quote_kinds"]["direct"] >= 2
+    assert next(iter(summary["top_speakers"])) == "Sergei Lavrov"
     assert "articles by language: en 2" in run_cli("info", out).stdout
     rows = run_cli("query", out, "select outlet, published from articles where outlet is not null", "--json")
     assert [json.loads(line) for line in rows.stdout.splitlines()] == [{"outlet": "UNN", "published": "2025-03-12"}]
