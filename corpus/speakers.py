@@ -176,6 +176,11 @@ _APPOSITIVE = re.compile(r",\s+(?:the|a|an|his|her|their)\s+([^,.;:()]{3,60}?)\s
 _WORDS_BEFORE = re.compile(r"((?:[\w'’.-]+\s+){1,3})$")
 
 
+@cache
+def _role_stems(roles: frozenset[str]) -> frozenset[str]:
+    return frozenset(role[:5] for role in roles if len(role) >= 5)
+
+
 def _opens_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].rstrip(' \t"“‘«')
     before = re.sub(r"(?:[Tt]he|[Aa]|[Aa]n|[a-z]+ )*$", "", before).rstrip()
@@ -190,10 +195,12 @@ def _described_as(text: str, start: int, end: int, roles: frozenset[str]) -> set
     before = _WORDS_BEFORE.search(text[max(0, start - 60) : start])
     if before:
         words = before.group(1).split()
+        stems = _role_stems(roles)
         for word in reversed(words):
-            if word.casefold().strip(".,") not in roles and not word.isupper():
-                break
-            found.add(word.casefold().strip(".,"))
+            key = word.casefold().strip(".,")
+            if key not in roles and key[:5] not in stems and not word.isupper():
+                break  # `mayoral candidate Doug McCallum`: role words by their stem
+            found.add(key)
     appositive = _APPOSITIVE.match(text, end)
     if appositive:
         found |= {w.casefold() for w in re.findall(r"[^\W\d_][\w-]*", appositive.group(1)) if len(w) > 2}
