@@ -162,11 +162,11 @@ def _paragraph_quotes(
         return [block]
     sentences = split_sentences(paragraph, language.code)
     found: list[Quote] = []
-    groups = [
-        group
-        for group in _group_split_quotes(paragraph, spans, language)
-        if not _is_fragment(" ".join(paragraph[a:b] for a, b in group), language, options)
-    ]
+    groups = []
+    for group in _group_split_quotes(paragraph, spans, language):
+        text = " ".join(paragraph[a:b] for a, b in group)
+        if not _is_fragment(text, language, options) or _short_continuation(paragraph, group, groups, language):
+            groups.append(group)
 
     # Direct quotes, with their attribution from the sentence(s) around them.
     for group in groups:
@@ -220,6 +220,17 @@ def _paragraph_quotes(
             found.append(quote)
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _short_continuation(
+    paragraph: str, group: list[tuple[int, int]], kept: list[list[tuple[int, int]]], language: Language
+) -> bool:
+    """`"He carried most of the weight," she said. "I was super-green."`: a short quotation that
+    opens the sentence right after an attributed one continues it."""
+    if not kept or len(words(paragraph[group[0][0] : group[-1][1]])) < 2:
+        return False
+    gap = paragraph[kept[-1][-1][1] : group[0][0]]
+    return len(words(gap)) <= 6 and bool(language.cue_pattern.search(gap)) and gap.rstrip().endswith((".", "!", "?"))
 
 
 def _reporting_frame(frame_before: str, language: Language) -> bool:
@@ -886,5 +897,6 @@ def quote_table(articles: pa.Table, options: QuoteOptions = QuoteOptions()) -> p
                 "speaker": quote.speaker, "speaker_role": quote.speaker_role,
                 "speaker_confidence": quote.speaker_confidence, "speaker_id": None,
                 "language": language or article["language"], "paragraph": quote.paragraph,
+                "parts": [{"start": a, "end": b} for a, b in quote.spans or [(quote.start, quote.end)]],
             })  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schemas.QUOTES)

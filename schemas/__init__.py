@@ -23,6 +23,9 @@ BOILERPLATE = pa.struct(
 )
 
 
+SPAN = pa.struct([pa.field("start", pa.int32(), nullable=False), pa.field("end", pa.int32(), nullable=False)])
+
+
 def _schema(name: str, fields: list[pa.Field], doc: str) -> pa.Schema:
     return pa.schema(
         fields,
@@ -132,6 +135,12 @@ QUOTES = _schema(
         _f("speaker_id", pa.string(), "corpus-wide speaker (see `speakers`); null when `speaker` is"),
         _f("language", pa.string(), "language of the paragraph holding the quote"),
         _f("paragraph", pa.int32(), "index of the paragraph where the quote starts", False),
+        _f(
+            "parts",
+            pa.list_(SPAN),
+            'the quoted parts (offsets in `text` of the article): two for `"We will not," he said, "accept it."`',
+            False,
+        ),
     ],
     "one row per quote",
 )
