@@ -121,4 +121,19 @@ def han_name(run: str, language: Language) -> str | None:
     run = _HAN_TIME.sub("", run)  # `特朗普周三表示`: the day is not part of the name
     cut = max((i for i, char in enumerate(run) if char in function), default=-1)
     name = run[cut + 1 :]
-    return name if 2 <= len(name) <= 8 else None
+    longest = 8 if "·" in name or "•" in name else 5  # 特朗普, 拉夫罗夫, 泽连斯基; 纳尔逊·曼德拉
+    if not 2 <= len(name) <= longest:
+        return None
+    return name if _looks_like_han_name(name) else None
+
+
+def _looks_like_han_name(name: str) -> bool:
+    """A transliterated foreign name (·, or mostly transliteration characters) or a native name
+    (a common family name and one or two characters more); not `什么词来` or `希腊坚持`."""
+    people = resources.load("people")
+    if "·" in name or "•" in name:
+        return True
+    if name[0] in people["han_surnames"] and len(name) <= 3:
+        return True
+    transliteration = sum(char in people["han_transliteration"] for char in name)
+    return transliteration >= 0.75 * len(name)

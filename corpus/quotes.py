@@ -847,7 +847,7 @@ def _han_mention_before(text: str, cue_start: int, language: Language) -> tuple[
         if head.endswith(word):
             head = head[: -len(word)].rstrip()
             break
-    latin = re.search(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)$", head)
+    latin = re.search(r"([A-Z][A-Za-zÀ-ÖØ-öø-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÖØ-öø-ÿ'’-]+)*)\s*$", head)
     if latin:
         return latin.group(1), latin.start(1)
     match = re.search(r"([\u3400-\u9fff·•]{2,20})$", head)

@@ -220,6 +220,10 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
             cut = i + 1
     if cut and cut < len(tokens) - 2 and tokens[cut].casefold() in _NAME_PARTICLES:
         cut += 2  # `Minister of Russia Sergei Lavrov`: `of Russia` belongs to the role
+    while cut and len(tokens) - cut >= 3 and not first_name_gender(tokens[cut]):
+        if not any(first_name_gender(t) for t in tokens[cut + 1 : -1]):
+            break
+        cut += 1  # `Міністр закордонних справ Македонії Георге Іванов`: the country belongs to the role
     name = [re.sub(r"['’]s$", "", t).rstrip(".,") if len(t) > 2 else t for t in tokens[cut:]]
     role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in _NAME_PARTICLES}
     return [t for t in name if t], role_words
