@@ -9,7 +9,7 @@ from functools import cache
 
 from corpus import resources
 
-_NAME_PARTICLES = {
+NAME_PARTICLES = {
     "de",
     "van",
     "von",
@@ -27,19 +27,116 @@ _NAME_PARTICLES = {
     "ter",
     "of",
 }
-_DETERMINERS = {
+DETERMINERS = {
     "en": {"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "another", "one"},
     "de": {"der", "die", "das", "ein", "eine", "einer", "des"},
     "fr": {"le", "la", "les", "un", "une", "l'", "l’"},
     "es": {"el", "la", "los", "las", "un", "una"},
 }
-_ARTICLES = {
+ARTICLES = {
     "en": {"the", "a", "an", "his", "her", "their"},
     "de": {"der", "die", "das", "ein", "eine"},
     "fr": {"le", "la", "les", "l'", "l’"},
     "es": {"el", "la", "los", "las"},
 }
-_STOP_AFTER_SPEAKER = {
+# Capitalized words that open sentences or clauses and are never part of a name (`But Gokool said`,
+# `When asked`), and words of time (`said Friday`).
+TIME_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "tonight",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "last",
+        "this",
+        "next",
+        "earlier",
+        "later",
+    ]
+)
+NOT_A_NAME = TIME_WORDS | frozenset(
+    [
+        "previously",
+        "however",
+        "meanwhile",
+        "but",
+        "and",
+        "so",
+        "then",
+        "now",
+        "also",
+        "when",
+        "while",
+        "if",
+        "as",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "it",
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "by",
+        "for",
+        "with",
+        "why",
+        "what",
+        "how",
+        "there",
+        "here",
+        "yes",
+        "no",
+        "asked",
+        "according",
+        "although",
+        "though",
+        "because",
+        "since",
+        "until",
+        "unless",
+        "whether",
+        "where",
+        "still",
+        "yet",
+        "instead",
+        "indeed",
+        "finally",
+        "first",
+        "second",
+        "moreover",
+        "furthermore",
+        "besides",
+        "under",
+        "will",
+        "from",
+        "they",
+        "we",
+        "he",
+        "she",
+    ]
+)
+STOP_AFTER_SPEAKER = {
     "en": {"in", "on", "at", "during", "after", "before", "who", "which", "while", "when", "to", "for", "with",
            "as", "from", "last", "this", "earlier", "later", "told", "and", "but", "because", "adding", "noting",
            "saying", "is", "was", "are", "were", "has", "had", "will", "would", "now", "says", "said"},
@@ -104,7 +201,7 @@ def han_function_characters() -> frozenset[str]:
     return frozenset(resources.load("people")["han_function"])
 
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
+HAN = re.compile(r"[\u3400-\u9fff]")
 _HAN_TIME = re.compile(
     r"(?:周[一二三四五六日天末]|星期[一二三四五六日天]|[今昨明前当]天|日前|近日|此前|[上下本]周|\d+日)+$"
 )
@@ -114,7 +211,7 @@ def han_name(run: str, language: Language) -> str | None:
     """The name at the end of a run of Han characters: after the last role word or function
     character (`在`, `的`, `上`), two to eight characters long."""
     function = han_function_characters()
-    for role in sorted((r for r in language.roles if _HAN.match(r)), key=len, reverse=True):
+    for role in sorted((r for r in language.roles if HAN.match(r)), key=len, reverse=True):
         index = run.rfind(role)
         if index != -1 and index + len(role) < len(run):
             run = run[index + len(role) :]

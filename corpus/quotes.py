@@ -28,11 +28,13 @@ import pyarrow as pa
 import schemas
 from corpus import resources
 from corpus.lexicon import (
-    _ARTICLES,
-    _DETERMINERS,
-    _HAN,
-    _NAME_PARTICLES,
-    _STOP_AFTER_SPEAKER,
+    ARTICLES,
+    DETERMINERS,
+    HAN,
+    NAME_PARTICLES,
+    NOT_A_NAME,
+    STOP_AFTER_SPEAKER,
+    TIME_WORDS,
     Language,
     han_name,
     language_resources,
@@ -67,7 +69,6 @@ class Quote:
     speaker: str | None = None
     speaker_role: str | None = None
     speaker_confidence: float | None = None
-    continues: bool = False  # no cue of its own: the speaker is the previous quote's
     spans: list[tuple[int, int]] = field(default_factory=list)  # quoted parts, for joined quotes
 
 
@@ -134,7 +135,7 @@ def words(text: str) -> list[str]:
 
 def _is_fragment(text: str, language: Language, options: QuoteOptions) -> bool:
     inner = text.strip("\"'“”‘’«»„‚「」『』‹› ")
-    if language.cjk or _HAN.search(inner[:5]):
+    if language.cjk or HAN.search(inner[:5]):
         return len(inner) < 2 * options.min_direct_words
     return len(words(inner)) < options.min_direct_words
 
@@ -178,10 +179,10 @@ def _paragraph_quotes(
         attribution = None
         if len(group) > 1:  # `"We will not," he said, "accept it."`: the attribution sits between
             gap_start = group[0][1]
-            attribution = _attribution_in(paragraph[gap_start : group[1][0]], gap_start, language, options, True)
+            attribution = _attribution_in(paragraph[gap_start : group[1][0]], gap_start, language)
         attribution = (
             attribution
-            or _attribution_in(frame_after, last[1], language, options, inverted_ok=True, anchored=True)
+            or _attribution_in(frame_after, last[1], language, anchored=True)
             or _attribution_before(frame_before, before_start, language)
         )
         if attribution is None and _reporting_frame(frame_before, language):
@@ -200,7 +201,6 @@ def _paragraph_quotes(
                 speaker_mention=attribution[1] if attribution else None,
                 mention_start=offset + attribution[2] if attribution else None,
                 paragraph=index,
-                continues=attribution is None,
                 spans=[(offset + a, offset + b) for a, b in group],
             )
         )
@@ -285,8 +285,6 @@ def _attribution_in(
     frame: str,
     frame_offset: int,
     language: Language,
-    options: QuoteOptions,
-    inverted_ok: bool,
     anchored: bool = False,
 ) -> tuple[str, str, int] | None:
     """(cue, speaker mention, mention offset) from the text right after a quotation:
@@ -305,7 +303,7 @@ def _attribution_in(
         return None
     cue = match.group(0)
     mention = _mention_before(frame, match.start(), language)
-    if mention is None and inverted_ok:
+    if mention is None:
         mention = _mention_after(frame, match.end(), language)
     if mention is None:
         return None
@@ -607,7 +605,7 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
         "on",
     }
     if not (
-        first in _DETERMINERS.get(language.code, set())
+        first in DETERMINERS.get(language.code, set())
         or first in language.roles
         or first in interposed
         or first.endswith(("'s", "’s"))
@@ -635,7 +633,7 @@ def _opening_subject(head: str, language: Language) -> tuple[str, int] | None:
     if len(tokens) == 1 and tokens[0].group(0).casefold() in language.pronouns:
         return tokens[0].group(0), sentence_start + tokens[0].start()
     name = _name_run_before(tokens, language.openers)
-    if name is None or (name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in _NOT_A_NAME):
+    if name is None or (name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in NOT_A_NAME):
         return None
     return name[0], sentence_start + name[1]
 
@@ -645,7 +643,7 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
     insisting …`, `Pompeo praised … and said …`."""
     tokens = list(_WORD.finditer(sentence[:cue_start]))
     index = 0
-    skippable = _NOT_A_NAME | language.skip | language.openers | language.roles
+    skippable = NOT_A_NAME | language.skip | language.openers | language.roles
     while index < len(tokens) and tokens[index].group(0).casefold() in skippable:
         index += 1
     if index >= len(tokens):
@@ -655,7 +653,7 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
         return first.group(0), first.start()
     run = [first] if _is_name_token(first.group(0)) else []
     for token in tokens[index + 1 :]:
-        if not (_is_name_token(token.group(0)) or token.group(0).casefold() in _NAME_PARTICLES):
+        if not (_is_name_token(token.group(0)) or token.group(0).casefold() in NAME_PARTICLES):
             break
         run.append(token)
     if not run:
@@ -702,14 +700,14 @@ def _name_run_before(tokens: list[re.Match[str]], openers: frozenset[str] = froz
     run: list[re.Match[str]] = []
     for token in reversed(tokens):
         word = token.group(0)
-        if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES and run[-1].group(0)[:1].isupper()):
+        if _is_name_token(word) or (run and word.casefold() in NAME_PARTICLES and run[-1].group(0)[:1].isupper()):
             gap = token.string[token.end() : run[-1].start()].strip() if run else ""
             if gap and not (gap == "." and _abbreviated(word, None)):
                 break  # punctuation between words ends the run (not the dot of `Dr. Jay Berzofsky`)
             run.append(token)
             continue
         break
-    while run and (run[-1].group(0).casefold() in _NAME_PARTICLES | _NOT_A_NAME | openers):
+    while run and (run[-1].group(0).casefold() in NAME_PARTICLES | NOT_A_NAME | openers):
         run.pop()  # `But Gokool`, `However Chapman`: the run starts after the opener
     if not run:
         return None
@@ -718,21 +716,9 @@ def _name_run_before(tokens: list[re.Match[str]], openers: frozenset[str] = froz
     return tokens[0].string[start:end], start
 
 
-_NOT_A_NAME = {"previously", "however", "meanwhile", "but", "and", "so", "then", "now", "also", "when", "while", "if",
-               "as", "the", "a", "an", "this", "that", "it", "in", "on", "at", "after", "before", "by", "for", "with",
-               "why", "what", "how", "there", "here", "yes", "no", "asked", "according", "earlier", "later", "although",
-               "though", "because", "since", "until", "unless", "whether", "where", "still", "yet", "instead",
-               "indeed", "finally", "first", "second", "last", "today", "moreover", "furthermore",
-               "besides"}  # fmt: skip
-_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
-               "tonight", "january", "february", "march", "april", "june", "july", "august", "september", "october",
-               "november", "december", "last", "this", "next", "earlier", "later"}  # fmt: skip
-_NOT_A_NAME |= _TIME_WORDS
-
-
 def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tuple[str, int] | None:
     """`the Russian president`, `the affable proprietor`, `Russian leader`."""
-    determiners = _DETERMINERS.get(language.code, set())
+    determiners = DETERMINERS.get(language.code, set())
     last = tokens[-1].group(0).casefold()
     if last in {"it", "this", "that", "which", "who"}:
         return None
@@ -804,9 +790,9 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     first = tokens[0].group(0)
     if first.casefold() in language.pronouns | language.object_pronouns:
         return first, position + tokens[0].start()
-    if first.casefold() in _TIME_WORDS:
+    if first.casefold() in TIME_WORDS:
         return None  # `said Friday`, `said today`
-    stops = _STOP_AFTER_SPEAKER.get(language.code, set())
+    stops = STOP_AFTER_SPEAKER.get(language.code, set())
     run: list[re.Match[str]] = []
     for token in tokens:
         word = token.group(0)
@@ -815,23 +801,23 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
             break  # punctuation ends the phrase (not the dot of `Rep. Jim McGovern`)
         if run and word.casefold() in stops:
             break
-        if not run and word.casefold() in _ARTICLES.get(language.code, {"the"}) | language.roles:
+        if not run and word.casefold() in ARTICLES.get(language.code, {"the"}) | language.roles:
             run.append(token)  # `said the affable proprietor`, `said police Chief Joseph Boinnet`
             continue
-        if _is_name_token(word) or (run and word.casefold() in _NAME_PARTICLES):
+        if _is_name_token(word) or (run and word.casefold() in NAME_PARTICLES):
             run.append(token)
             continue
         if run and (word.casefold() in language.roles or word.casefold() == "and") and len(run) < 8:
             run.append(token)  # `Heart and Stroke senior manager Erin Kim`
             continue
         capitalized_seen = any(_is_name_token(t.group(0)) for t in run)
-        if run and run[0].group(0).casefold() in _ARTICLES.get(language.code, {"the"}) and len(run) < 5:
+        if run and run[0].group(0).casefold() in ARTICLES.get(language.code, {"the"}) and len(run) < 5:
             if capitalized_seen:
                 break  # `der Metropolitan Police arbeiteten`: the name ended
             run.append(token)
             continue
         break
-    while run and run[-1].group(0).casefold() in _NAME_PARTICLES | _DETERMINERS.get(language.code, set()) | {"and"}:
+    while run and run[-1].group(0).casefold() in NAME_PARTICLES | DETERMINERS.get(language.code, set()) | {"and"}:
         run.pop()
     if not run:
         return None

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 
 from corpus import resources
-from corpus.lexicon import _NAME_PARTICLES, Language, han_name, language_resources
+from corpus.lexicon import NAME_PARTICLES, NOT_A_NAME, Language, han_name, language_resources
 
 if TYPE_CHECKING:
     from corpus.quotes import Quote
@@ -55,10 +55,6 @@ _NOT_PEOPLE = {
     "avenue", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }  # fmt: skip
-_SENTENCE_OPENERS = {"the", "a", "an", "but", "and", "in", "on", "at", "if", "when", "as", "it", "this", "that",
-                     "previously", "however", "meanwhile", "according", "after", "before", "under", "why", "will",
-                     "by", "for", "from", "with", "what", "while", "so", "then", "there", "they", "we",
-                     "he", "she"}  # fmt: skip
 _FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5
 
 
@@ -117,8 +113,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
             name = han_name(run.group(0), resources_) if run else None
             if name and name not in resources_.pronouns:
                 person = found.setdefault(name, Person(name))
-                _, role_words = _split_han_roles(run.group(0)[: -len(name)], roles)
-                person.roles |= role_words
+                person.roles |= _han_roles(run.group(0)[: -len(name)], roles)
         for name, person in found.items():
             person.positions = [m.start() for m in re.finditer(re.escape(name), text)]
         return list(found.values())
@@ -129,7 +124,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         name_tokens, role_tokens = split_roles(tokens, roles)
         if len(name_tokens) < 2 or len(name_tokens) > 4 or not all(map(_person_token, name_tokens)):
             continue
-        if name_tokens[0].casefold() in _SENTENCE_OPENERS:
+        if name_tokens[0].casefold() in NOT_A_NAME:
             continue
         name = " ".join(name_tokens)
         person = found.setdefault(name, Person(name))
@@ -218,14 +213,14 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
             or _is_role_adjective(token, tokens, i, roles)
         ):
             cut = i + 1
-    if cut and cut < len(tokens) - 2 and tokens[cut].casefold() in _NAME_PARTICLES:
+    if cut and cut < len(tokens) - 2 and tokens[cut].casefold() in NAME_PARTICLES:
         cut += 2  # `Minister of Russia Sergei Lavrov`: `of Russia` belongs to the role
     while cut and len(tokens) - cut >= 3 and not first_name_gender(tokens[cut]):
         if not any(first_name_gender(t) for t in tokens[cut + 1 : -1]):
             break
         cut += 1  # `Міністр закордонних справ Македонії Георге Іванов`: the country belongs to the role
     name = [re.sub(r"['’]s$", "", t).rstrip(".,") if len(t) > 2 else t for t in tokens[cut:]]
-    role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in _NAME_PARTICLES}
+    role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in NAME_PARTICLES}
     return [t for t in name if t], role_words
 
 
@@ -251,9 +246,9 @@ def _is_role_adjective(token: str, tokens: list[str], i: int, roles: frozenset[s
     )
 
 
-def _split_han_roles(run: str, roles: frozenset[str]) -> tuple[str, set[str]]:
-    found: set[str] = {role for role in roles if _HAN_RUN.fullmatch(role) and role in run}
-    return run, found
+def _han_roles(run: str, roles: frozenset[str]) -> set[str]:
+    """Han role words written before a name (`俄罗斯外交部长` before 拉夫罗夫)."""
+    return {role for role in roles if _HAN_RUN.fullmatch(role) and role in run}
 
 
 def resolve_in_article(text: str, quotes: list[Quote], language: str | None, continuation_paragraphs: int = 2) -> None:
@@ -639,6 +634,8 @@ def title_unsupported_names(title: str | None, text: str, language: str | None) 
         tokens = re.findall(r"[^\W\d_][\w'’-]*", title[: match.start()])
         if tokens and tokens[-1][:1].isupper() and tokens[-1].casefold() not in resources_.pronouns:
             candidates.append(tokens[-1])
+    if not candidates:
+        return []
     body = {romanized(word) for word in re.findall(r"[^\W\d_][\w'’-]*", text)}
     body_text = text.casefold()
     unsupported = []
