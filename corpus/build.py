@@ -65,6 +65,9 @@ class BuildResult:
 
 
 Progress = Callable[[int], None]
+# A later stage run inside the build, over the finished tables, before the commit (the align
+# stage: corpus knows nothing of it). It may add tables and returns its manifest section.
+LaterStage = Callable[[SnapshotWriter], dict[str, Any]]
 
 
 def build_snapshot(
@@ -74,10 +77,12 @@ def build_snapshot(
     *,
     overwrite: bool = False,
     progress: Progress | None = None,
+    later_stages: Sequence[LaterStage] = (),
 ) -> BuildResult:
     """Build a snapshot at ``out`` from the articles under ``inputs``.
 
-    ``progress`` is called with the number of input files finished so far.
+    ``progress`` is called with the number of input files finished so far; ``later_stages`` run
+    before the commit, so the snapshot appears with all their tables or not at all.
     """
     started = time.perf_counter()
     files = discover(inputs)
@@ -104,6 +109,8 @@ def build_snapshot(
             "parameters": asdict(options),
             "rejects_by_reason": dict(sorted(reasons.items())),
         }
+        for stage in later_stages:
+            manifest |= stage(snapshot)
         path = snapshot.commit(manifest)
         rows = dict(snapshot.rows)
     return BuildResult(

@@ -884,5 +884,6 @@ def quote_table(articles: pa.Table, options: QuoteOptions = QuoteOptions()) -> p
                 "speaker_confidence": quote.speaker_confidence, "speaker_id": None,
                 "language": language or article["language"], "paragraph": quote.paragraph,
                 "parts": [{"start": a, "end": b} for a, b in quote.spans or [(quote.start, quote.end)]],
+                "text_en": None,  # the align stage's gloss
             })  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schemas.QUOTES)

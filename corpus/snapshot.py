@@ -46,7 +46,7 @@ class SnapshotWriter:
         self.overwrite = overwrite
         self._lock: IO[str] | None = None
         self._tmp: Path | None = None
-        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._writers: dict[str, pq.ParquetWriter | _Adopted] = {}
         self.rows: dict[str, int] = {}
 
     def __enter__(self) -> SnapshotWriter:
@@ -67,9 +67,38 @@ class SnapshotWriter:
         if name not in self._writers:
             self._writers[name] = pq.ParquetWriter(self._tmp / f"{name}.parquet", table.schema, compression="zstd")
             self.rows[name] = 0
+        writer = self._writers[name]
+        if isinstance(writer, _Adopted):
+            raise SnapshotError(f"table {name!r} was taken whole from another snapshot; use replace()")
         if table.num_rows:
-            self._writers[name].write_table(table)
+            writer.write_table(table)
             self.rows[name] += table.num_rows
+
+    def finish(self, name: str) -> Path:
+        """Close table ``name`` so a later stage can read it back; returns its file."""
+        assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        if name not in self._writers:
+            self.write(name, schemas.empty(name))
+        self._writers[name].close()
+        return self._tmp / f"{name}.parquet"
+
+    def replace(self, name: str, table: pa.Table) -> None:
+        """Write table ``name`` anew (a later stage filled in columns of it)."""
+        self.finish(name).unlink()
+        del self._writers[name]
+        self.write(name, table)
+
+    def adopt(self, name: str, source: Path, rows: int) -> None:
+        """Take table ``name`` unchanged from another snapshot (hard-linked where the filesystem
+        allows, so an unchanged table costs no copy)."""
+        assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        target = self._tmp / f"{name}.parquet"
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self._writers[name] = _Adopted()
+        self.rows[name] = rows
 
     def scratch_path(self, name: str) -> Path:
         assert self._tmp is not None, "use SnapshotWriter as a context manager"
@@ -115,6 +144,13 @@ class SnapshotWriter:
             shutil.rmtree(self._tmp, ignore_errors=True)
         if self._lock is not None:
             self._lock.close()
+
+
+class _Adopted:
+    """Stands in for the writer of a table adopted as a finished file."""
+
+    def close(self) -> None:
+        pass
 
 
 def _acquire_lock(out: Path) -> IO[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 
 BOILERPLATE_KINDS = ("header", "dateline", "section_marker", "related_link", "disclaimer", "provenance")
 
@@ -141,6 +141,7 @@ QUOTES = _schema(
             'the quoted parts (offsets in `text` of the article): two for `"We will not," he said, "accept it."`',
             False,
         ),
+        _f("text_en", pa.string(), "English gloss of a non-English quote (argostranslate); null without a pair"),
     ],
     "one row per quote",
 )
@@ -157,6 +158,54 @@ SPEAKERS = _schema(
     "one row per speaker, names joined across spellings and scripts",
 )
 
+EMBEDDING_DIM = 384  # multilingual-e5-small; other models store their own width (see `validate`)
+
+QUOTE_EMBEDDINGS = _schema(
+    "quote_embeddings",
+    [
+        _f("quote_id", pa.string(), "the quote", False),
+        _f("model", pa.string(), "the encoder that made the vector (a sentence-transformers name or path)", False),
+        _f("text_sha1", pa.string(), "hash of the encoded text: a changed quote is encoded again", False),
+        _f("vector", pa.list_(pa.float32(), EMBEDDING_DIM), "L2-normalized embedding of the quote's text", False),
+    ],
+    "one row per quote and model; reused by later runs while the text and model stay the same",
+)
+
+QUOTE_LINKS = _schema(
+    "quote_links",
+    [
+        _f("quote_id_a", pa.string(), "one quote (the smaller id)", False),
+        _f("quote_id_b", pa.string(), "the other quote, always in another article", False),
+        _f("cosine", pa.float32(), "cosine of the two embeddings", False),
+        _f("margin", pa.float32(), "ratio margin: cosine over the mean cosine of both sides' neighbours", False),
+        _f(
+            "score",
+            pa.float32(),
+            "margin moved by the speakers: up when they agree, down when they conflict",
+            False,
+        ),
+        _f("same_speaker", pa.bool_(), "both speaker_ids equal; null when either speaker is unknown"),
+        _f("cross_language", pa.bool_(), "the quotes are in different languages", False),
+        _f(
+            "cross_outlet",
+            pa.bool_(),
+            "different outlets (an unknown outlet counts as different)",
+            False,
+        ),
+        _f("relation", pa.string(), "same_statement | related (same topic, a different statement)", False),
+    ],
+    "one row per pair of quotes in different articles whose score passes the calibrated thresholds",
+)
+
+QUOTE_CLUSTERS = _schema(
+    "quote_clusters",
+    [
+        _f("cluster_id", pa.string(), "stable id: hash of the cluster's smallest quote_id", False),
+        _f("quote_id", pa.string(), "a member quote", False),
+    ],
+    "quotes grouped by same_statement links (clusters of two or more); never two different speakers in one",
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "paragraphs": PARAGRAPHS,
@@ -164,6 +213,9 @@ TABLES: dict[str, pa.Schema] = {
     "duplicates": DUPLICATES,
     "quotes": QUOTES,
     "speakers": SPEAKERS,
+    "quote_embeddings": QUOTE_EMBEDDINGS,
+    "quote_links": QUOTE_LINKS,
+    "quote_clusters": QUOTE_CLUSTERS,
 }
 
 
@@ -193,6 +245,7 @@ def validate(table: pa.Table, name: str) -> pa.Table:
             f"table {name!r} columns do not match schema v{SCHEMA_VERSION}: "
             f"missing {missing}, unexpected {extra}" + ("" if missing or extra else f", order {table.schema.names}")
         )
+    expected = _with_vector_width(expected, table.schema)
     for field in expected:
         column = table.column(field.name)
         if not field.nullable and column.null_count:
@@ -205,6 +258,15 @@ def validate(table: pa.Table, name: str) -> pa.Table:
                     f"table {name!r} column {field.name!r} is {column.type}, expected {field.type}: {error}"
                 ) from None
     return table.cast(expected)
+
+
+def _with_vector_width(expected: pa.Schema, actual: pa.Schema) -> pa.Schema:
+    """Embedding vectors are fixed-size lists whose width is the model's: keep the table's width."""
+    for i, field in enumerate(expected):
+        found = actual.field(field.name).type
+        if pa.types.is_fixed_size_list(field.type) and pa.types.is_fixed_size_list(found):
+            expected = expected.set(i, field.with_type(pa.list_(field.type.value_type, found.list_size)))
+    return expected
 
 
 def empty(name: str) -> pa.Table:

@@ -1,0 +1,123 @@
+"""Quote links and clusters: the same statement (or a related one) in other articles.
+
+A candidate pair comes from the neighbour search; its ``score`` is the ratio margin moved by what
+the speakers say: the same ``speaker_id`` on both sides raises it, two different ones lower it,
+an unknown speaker on either side leaves it. Two thresholds, calibrated on hand-labelled
+cross-outlet pairs (``benchmarks/align_quotes.py --calibrate``), split ``same_statement`` from
+``related``. Clusters join ``same_statement`` links, strongest first, and never put two different
+known speakers in one cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+import schemas
+from align.neighbours import NeighbourOptions, margin_pairs
+
+# Columns link_quotes needs for each quote (the quotes table joined with its article's outlet).
+QUOTE_COLUMNS = ("quote_id", "article_id", "language", "speaker_id", "outlet")
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    neighbours: NeighbourOptions = field(default_factory=NeighbourOptions)
+    # Calibrated by benchmarks/align_quotes.py (see benchmarks/results/align_quotes.json).
+    same_statement: float = 1.03  # score at and above which two quotes are the same statement
+    # A near-verbatim wording is the same statement whatever its margin: a quote carried by many
+    # outlets in one language crowds its own neighbourhood, which drowns the margin.
+    same_statement_cosine: float = 0.90
+    related: float = 1.0  # score at and above which they are related (same topic, another statement)
+    speaker_agreement: float = 0.01  # added to the margin when both speaker_ids are equal
+    speaker_conflict: float = 0.06  # taken off when both are known and differ
+
+
+@dataclass(frozen=True)
+class Linked:
+    links: pa.Table  # quote_links
+    clusters: pa.Table  # quote_clusters
+
+    @property
+    def same_statement(self) -> int:
+        return sum(r == "same_statement" for r in self.links.column("relation").to_pylist())
+
+    @property
+    def cluster_count(self) -> int:
+        return len(set(self.clusters.column("cluster_id").to_pylist()))
+
+
+def link_quotes(quotes: pa.Table, vectors: np.ndarray, options: LinkOptions = LinkOptions()) -> Linked:
+    """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector)."""
+    columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
+    article_ids = columns["article_id"]
+    groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
+    speakers, languages, outlets = columns["speaker_id"], columns["language"], columns["outlet"]
+    pairs = margin_pairs(vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours)
+    known = np.array([s is not None for s in speakers], dtype=bool)
+    speaker_codes = np.unique(np.array([s or "" for s in speakers], dtype=object), return_inverse=True)[1]
+    a, b = pairs.a, pairs.b
+    both_known = known[a] & known[b] if len(a) else np.zeros(0, dtype=bool)
+    agree = both_known & (speaker_codes[a] == speaker_codes[b])
+    conflict = both_known & ~agree
+    score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
+    same = (score >= options.same_statement) | ((pairs.cosine >= options.same_statement_cosine) & ~conflict)
+    keep = np.nonzero(same | (score >= options.related))[0]
+    ids = columns["quote_id"]
+    rows = []
+    for i in keep:
+        x, y = int(a[i]), int(b[i])
+        if ids[x] > ids[y]:
+            x, y = y, x
+        rows.append({
+            "quote_id_a": ids[x], "quote_id_b": ids[y], "cosine": float(pairs.cosine[i]),
+            "margin": float(pairs.margin[i]), "score": float(score[i]),
+            "same_speaker": bool(agree[i]) if both_known[i] else None,
+            "cross_language": languages[x] != languages[y],
+            "cross_outlet": outlets[x] is None or outlets[x] != outlets[y],
+            "relation": "same_statement" if same[i] else "related",
+        })  # fmt: skip
+    rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
+    links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")
+    return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))))
+
+
+def cluster_quotes(links: pa.Table, speaker_of: dict[str, str | None]) -> pa.Table:
+    """Connected groups of ``same_statement`` links, joined strongest first; a link that would put
+    two different known speakers in one cluster is skipped."""
+    parent: dict[str, str] = {}
+    speaker: dict[str, str | None] = {}
+
+    def root(q: str) -> str:
+        parent.setdefault(q, q)
+        while parent[q] != q:
+            parent[q] = parent[parent[q]]
+            q = parent[q]
+        return q
+
+    same = [r for r in links.to_pylist() if r["relation"] == "same_statement"]
+    for link in sorted(same, key=lambda r: (-r["score"], r["quote_id_a"], r["quote_id_b"])):
+        a, b = link["quote_id_a"], link["quote_id_b"]
+        for q in (a, b):
+            if q not in parent:
+                parent[q], speaker[q] = q, speaker_of.get(q)
+        root_a, root_b = root(a), root(b)
+        if root_a == root_b:
+            continue
+        speaker_a, speaker_b = speaker[root_a], speaker[root_b]
+        if speaker_a is not None and speaker_b is not None and speaker_a != speaker_b:
+            continue
+        parent[root_b] = root_a
+        speaker[root_a] = speaker_a or speaker_b
+    members: dict[str, list[str]] = {}
+    for q in parent:
+        members.setdefault(root(q), []).append(q)
+    rows = []
+    for group in members.values():
+        cluster_id = hashlib.sha256(min(group).encode()).hexdigest()[:16]
+        rows.extend({"cluster_id": cluster_id, "quote_id": q} for q in sorted(group))
+    rows.sort(key=lambda r: (r["cluster_id"], r["quote_id"]))
+    return schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_CLUSTERS), "quote_clusters")

@@ -1,0 +1,166 @@
+"""The align stage: embed quotes → neighbours and margins → quote links and clusters → gloss.
+
+It runs inside ``quotetrace build`` (a later stage of the build, committed with it) or alone on
+an existing snapshot (``quotetrace align DIR``), which is rewritten atomically with every other
+table taken over unchanged. Embeddings of the snapshot being replaced are reused.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from align.embed import EmbedOptions, embed_quotes
+from align.encoder import Encoder, load_encoder
+from align.gloss import GlossOptions, gloss
+from align.link import LinkOptions, link_quotes
+from corpus import BuildOptions, BuildResult, build_snapshot, open_snapshot
+from corpus.errors import SnapshotError
+from corpus.snapshot import SnapshotWriter, utc_now
+
+ALIGN_TABLES = ("quote_embeddings", "quote_links", "quote_clusters")
+
+
+@dataclass(frozen=True)
+class AlignOptions:
+    model: str | None = None  # any sentence-transformers name or path; None: multilingual-e5-small, offline
+    embed: EmbedOptions = field(default_factory=EmbedOptions)
+    link: LinkOptions = field(default_factory=LinkOptions)
+    gloss: GlossOptions = field(default_factory=GlossOptions)
+
+
+@dataclass(frozen=True)
+class AlignResult:
+    path: Path
+    model: str
+    quotes: int
+    encoded: int  # quotes encoded in this run
+    reused: int  # quotes whose stored vector was reused
+    links: int
+    same_statement: int
+    clusters: int
+    glossed: int
+    notice: str | None  # e.g. no translation pair installed
+    seconds: float
+
+    @property
+    def reuse_share(self) -> float:
+        return self.reused / self.quotes if self.quotes else 0.0
+
+
+Notice = Callable[[str], None]
+
+
+def align_snapshot(
+    path: str | os.PathLike[str], options: AlignOptions = AlignOptions(), encoder: Encoder | None = None
+) -> AlignResult:
+    """Run the align stage on the snapshot at ``path`` and replace it atomically."""
+    snapshot = open_snapshot(path)
+    started = time.perf_counter()
+    with SnapshotWriter(snapshot.path, overwrite=True) as writer:
+        for name in snapshot.table_names:
+            if name not in ALIGN_TABLES:  # quotes too: the stage reads it and writes it anew
+                writer.adopt(name, snapshot.table_path(name), snapshot.manifest["tables"][name]["rows"])
+        outcome = _align_into(writer, options, encoder, started)
+        manifest = {k: v for k, v in snapshot.manifest.items() if k not in ("tables", "schema_version")}
+        writer.commit(manifest | outcome.manifest)
+    return outcome.result
+
+
+def build_and_align(
+    inputs: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    build_options: BuildOptions | None = None,
+    options: AlignOptions | None = AlignOptions(),
+    *,
+    encoder: Encoder | None = None,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[BuildResult, AlignResult | None]:
+    """``quotetrace build``: the corpus stages, then (unless ``options`` is None) the align stage,
+    committed together."""
+    results: list[AlignResult] = []
+
+    def stage(writer: SnapshotWriter) -> dict[str, Any]:
+        outcome = _align_into(writer, options or AlignOptions(), encoder, time.perf_counter())
+        results.append(outcome.result)
+        return outcome.manifest
+
+    built = build_snapshot(
+        inputs,
+        out,
+        build_options or BuildOptions(),
+        overwrite=overwrite,
+        progress=progress,
+        later_stages=[stage] if options else [],
+    )
+    return built, (results[0] if results else None)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    result: AlignResult
+    manifest: dict[str, Any]
+
+
+def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float) -> _Outcome:
+    encoder = encoder or load_encoder(options.model)
+    quotes = pq.read_table(writer.finish("quotes"))
+    outlets = pq.read_table(writer.finish("articles"), columns=["article_id", "outlet"]).to_pydict()
+    outlet_of = dict(zip(outlets["article_id"], outlets["outlet"], strict=True))
+    texts = quotes.column("text").to_pylist()
+    embedded = embed_quotes(
+        quotes.column("quote_id").to_pylist(), texts, encoder, _stored_embeddings(writer.out), options.embed
+    )
+    meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(
+        "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
+    )
+    linked = link_quotes(meta, embedded.vectors, options.link)
+    glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
+    quotes = quotes.set_column(
+        quotes.schema.get_field_index("text_en"), "text_en", pa.array(glossed.texts, pa.string())
+    )
+    writer.replace("quotes", quotes)
+    writer.write("quote_embeddings", embedded.table)
+    writer.write("quote_links", linked.links)
+    writer.write("quote_clusters", linked.clusters)
+    result = AlignResult(
+        path=writer.out,
+        model=encoder.name,
+        quotes=quotes.num_rows,
+        encoded=embedded.encoded,
+        reused=embedded.reused,
+        links=linked.links.num_rows,
+        same_statement=linked.same_statement,
+        clusters=linked.cluster_count,
+        glossed=glossed.glossed,
+        notice=glossed.notice,
+        seconds=time.perf_counter() - started,
+    )
+    manifest = {
+        "aligned_at": utc_now(),
+        "align": {
+            "model": encoder.name,
+            "parameters": asdict(options) | {"model": encoder.name},
+            "encoded": embedded.encoded,
+            "reused": embedded.reused,
+            "gloss_notice": glossed.notice,
+        },
+    }
+    return _Outcome(result, manifest)
+
+
+def _stored_embeddings(path: Path) -> pa.Table | None:
+    """The embeddings of the snapshot now at ``path`` (the one being replaced), if readable."""
+    try:
+        snapshot = open_snapshot(path)
+        return snapshot.table("quote_embeddings") if "quote_embeddings" in snapshot.table_names else None
+    except SnapshotError:
+        return None

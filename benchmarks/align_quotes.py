@@ -1,0 +1,246 @@
+"""Quote links, measured: does quotetrace link the same statement across outlets and languages,
+and nothing else?
+
+Why: a wrong `same_statement` link tells a fact-checker two people said one thing; a missed one
+hides where a quote travelled. Runs the full pipeline (``align.stage.build_and_align``) on:
+
+- NTREX (``parallel/ntrex_docs.jsonl``): each document in each of 10 languages is an article of
+  its own outlet. Gold: two quotes in two languages of one document whose spans cover the same
+  sentence index.
+- WMT22 (``translations/wmt22.*.jsonl``, first ``--wmt-docs`` documents of each file): the
+  original, the human reference and each machine-translation system are outlets re-publishing one
+  text in several wordings. Gold: quotes of two versions of a document covering the same segment.
+- cross_outlet_dev (``quotes/cross_outlet_dev/``): 42 real article pairs on one story,
+  hand-labelled same-statement and related links with hard negatives. A predicted quote stands
+  for a gold one when their token overlap is ≥ 0.3 of the longer (the quotes benchmark's rule).
+  ``--calibrate`` picks the thresholds (`same_statement`, `related`) that maximise F1 here; they
+  are the defaults of ``align.link.LinkOptions`` and recorded in every snapshot's manifest.
+
+Precision, recall and F1 of `same_statement` links; every candidate pair keeps its score, so the
+figures at other thresholds come from the same run.
+
+    python benchmarks/align_quotes.py [--calibrate] [--no-write]   # writes benchmarks/results/align_quotes.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from quotes import overlap, tokens
+
+import corpus
+from align.encoder import load_encoder
+from align.link import LinkOptions
+from align.stage import AlignOptions, build_and_align
+from corpus.version import __version__
+
+SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DATA = SHARED / "data"
+RESULTS = Path(__file__).resolve().parent / "results" / "align_quotes.json"
+NTREX_LANGUAGES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
+_LINKS_SQL = """
+select l.quote_id_a, l.quote_id_b, l.score, l.margin, l.cosine, l.same_speaker, l.relation,
+       qa.article_id as article_a, qb.article_id as article_b, a.external_id as external_a, b.external_id as external_b
+from quote_links l
+join quotes qa on qa.quote_id = l.quote_id_a join articles a on a.article_id = qa.article_id
+join quotes qb on qb.quote_id = l.quote_id_b join articles b on b.article_id = qb.article_id
+"""
+
+
+def run(records: list[dict[str, Any]], workdir: Path, encoder: Any) -> corpus.Snapshot:
+    """Build and align ``records`` (JSONL articles) with every candidate pair kept as a link."""
+    source = workdir / "articles.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    keep_all = AlignOptions(link=replace(LinkOptions(), related=-1.0))
+    build_and_align([source], workdir / "snapshot", options=keep_all, encoder=encoder)
+    return corpus.open_snapshot(workdir / "snapshot")
+
+
+def scores_at(predicted: list[tuple[float, bool]], gold_count: int, threshold: float) -> dict[str, float]:
+    """Precision, recall, F1 of the pairs scoring ≥ threshold (each flagged right or wrong)."""
+    chosen = [right for score, right in predicted if score >= threshold]
+    tp = sum(chosen)
+    precision = tp / len(chosen) if chosen else 0.0
+    recall = tp / gold_count if gold_count else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "links": len(chosen)}
+
+
+def best_threshold(predicted: list[tuple[float, bool]], gold_count: int) -> float:
+    candidates = sorted({round(s, 3) for s, _ in predicted if s > 0.9})
+    return max(candidates, key=lambda t: scores_at(predicted, gold_count, t)["f1"]) if candidates else 1.0
+
+
+def covered_segments(quote: str, segments: list[str]) -> frozenset[int]:
+    """Indices of the segments holding the quote's opening words (normalization may have changed
+    the text around a quote, rarely the quote itself)."""
+    for length in (40, 15):
+        found = frozenset(i for i, segment in enumerate(segments) if quote[:length] in segment)
+        if found:
+            return found
+    return frozenset()
+
+
+def parallel_gold(snapshot: corpus.Snapshot, segments_of: dict[str, list[str]], document_of: dict[str, str]) -> Any:
+    """Gold pairs: quotes in different articles of one document covering a common segment index."""
+    rows = snapshot.query(
+        "select q.quote_id, q.article_id, q.text, a.external_id from quotes q join articles a using (article_id)"
+    )
+    by_document: dict[str, list[tuple[str, str, frozenset[int]]]] = {}
+    for q in rows.to_pylist():
+        covered = covered_segments(q["text"], segments_of[q["external_id"]])
+        by_document.setdefault(document_of[q["external_id"]], []).append((q["quote_id"], q["article_id"], covered))
+    gold = set()
+    for members in by_document.values():
+        for i, (a, article_a, covered_a) in enumerate(members):
+            for b, article_b, covered_b in members[i + 1 :]:
+                if article_a != article_b and covered_a & covered_b:
+                    gold.add((min(a, b), max(a, b)))
+    return gold
+
+
+def evaluate_parallel(snapshot: corpus.Snapshot, gold: set[tuple[str, str]]) -> dict[str, Any]:
+    links = snapshot.query(_LINKS_SQL).to_pylist()
+    predicted = [(float(r["relation"] == "same_statement"), (r["quote_id_a"], r["quote_id_b"]) in gold) for r in links]
+    return {"quotes": snapshot.manifest["tables"]["quotes"]["rows"], "gold_pairs": len(gold),
+            **scores_at(predicted, len(gold), 1.0)}  # fmt: skip
+
+
+def ntrex(workdir: Path, encoder: Any) -> dict[str, Any]:
+    documents = [json.loads(line) for line in (DATA / "parallel" / "ntrex_docs.jsonl").read_text().splitlines()]
+    records, segments_of, document_of = [], {}, {}
+    for document in documents:
+        for language in NTREX_LANGUAGES:
+            external = f"{document['doc_id']}.{language}"
+            sentences = document["sentences"][language]
+            records.append({"id": external, "outlet": f"{document['outlet']}-{language}", "text": "\n".join(sentences)})
+            segments_of[external], document_of[external] = sentences, document["doc_id"]
+    snapshot = run(records, workdir, encoder)
+    return {
+        "articles": len(records),
+        **evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of)),
+    }
+
+
+def wmt(workdir: Path, encoder: Any, documents_per_file: int) -> dict[str, Any]:
+    records, segments_of, document_of = [], {}, {}
+    for path in sorted((DATA / "translations").glob("wmt22.*.jsonl")):
+        for line in path.read_text().splitlines()[:documents_per_file]:
+            document = json.loads(line)
+            doc_key = f"{path.stem}.{document['doc_id']}"
+            versions = {"original": (document["src"], document["src_lang"])}
+            versions |= {f"ref-{name}": (seg, document["tgt_lang"]) for name, seg in document["refs"].items()}
+            versions |= {name: (seg, document["tgt_lang"]) for name, seg in document["systems"].items()}
+            for outlet, (segments, _) in versions.items():
+                external = f"{doc_key}.{outlet}"
+                records.append({"id": external, "outlet": outlet, "text": "\n".join(segments)})
+                segments_of[external], document_of[external] = segments, doc_key
+    snapshot = run(records, workdir, encoder)
+    return {
+        "articles": len(records),
+        **evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of)),
+    }
+
+
+def cross_outlet(
+    workdir: Path, encoder: Any, options: LinkOptions, calibrate: bool
+) -> tuple[dict[str, Any], LinkOptions]:
+    root = DATA / "quotes" / "cross_outlet_dev"
+    records = [json.loads(line) for line in (root / "articles.jsonl").read_text().splitlines()]
+    gold_pairs = [json.loads(line) for line in (root / "gold.jsonl").read_text().splitlines()]
+    snapshot = run([{k: r[k] for k in ("id", "outlet", "language", "text")} for r in records], workdir, encoder)
+    external = {
+        r["article_id"]: r["external_id"]
+        for r in snapshot.query("select article_id, external_id from articles").to_pylist()
+    }
+    quotes = {
+        q["quote_id"]: {**q, "tokens": tokens(q["text"])}
+        for q in snapshot.query("select quote_id, article_id, text from quotes").to_pylist()
+    }
+
+    def stands_for(quote_id: str, text: str) -> bool:
+        return overlap(quotes[quote_id]["tokens"], tokens(text)) >= 0.3
+
+    labelled: dict[str, list[dict[str, Any]]] = {g["pair_id"]: g["links"] for g in gold_pairs}
+    same_gold = sum(link["same"] == "same_statement" for links in labelled.values() for link in links)
+    any_gold = sum(len(links) for links in labelled.values())
+    judged: list[tuple[float, str | None]] = []  # (score, gold relation it hits or None)
+    hit: dict[tuple[str, int], float] = {}
+    for row in snapshot.query(_LINKS_SQL).to_pylist():
+        ext_a, ext_b = external[row["article_a"]], external[row["article_b"]]
+        pair_a, pair_b = ext_a.rsplit(".", 1)[0], ext_b.rsplit(".", 1)[0]
+        relation = None
+        if pair_a == pair_b:
+            first, second = (
+                (row["quote_id_a"], row["quote_id_b"])
+                if ext_a.endswith(".1")
+                else (row["quote_id_b"], row["quote_id_a"])
+            )
+            for index, link in enumerate(labelled.get(pair_a, [])):
+                if stands_for(first, link["quote1"]) and stands_for(second, link["quote2"]):
+                    relation = link["same"]
+                    key = (pair_a, index)
+                    hit[key] = max(hit.get(key, -1.0), row["score"])
+                    break
+        # a near-verbatim pair is the same statement whatever its score (LinkOptions.same_statement_cosine)
+        verbatim = row["cosine"] >= options.same_statement_cosine and row["same_speaker"] is not False
+        judged.append((9.0 if verbatim else row["score"], relation))
+    same = [(s, r == "same_statement") for s, r in judged]
+    linked = [(s, r is not None) for s, r in judged]
+    if calibrate:
+        options = replace(
+            options, same_statement=best_threshold(same, same_gold), related=best_threshold(linked, any_gold)
+        )
+    result = {
+        "pairs": len(gold_pairs), "gold_same_statement": same_gold, "gold_links": any_gold,
+        "same_statement": scores_at(same, same_gold, options.same_statement),
+        "any_link": scores_at(linked, any_gold, options.related),
+        "gold_links_with_both_quotes_extracted_and_paired": len(hit),
+    }  # fmt: skip
+    return result, options
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calibrate", action="store_true", help="choose the thresholds on cross_outlet_dev")
+    parser.add_argument("--wmt-docs", type=int, default=12, help="documents per WMT22 file")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    encoder = load_encoder()
+    options = LinkOptions()
+    results: dict[str, Any] = {"quotetrace_version": __version__, "model": encoder.name}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("cross_outlet_dev", "ntrex", "wmt22"):
+            started = time.perf_counter()
+            workdir = Path(tmp) / name
+            workdir.mkdir()
+            if name == "cross_outlet_dev":
+                results[name], options = cross_outlet(workdir, encoder, options, args.calibrate)
+                source = "cross_outlet_dev" if args.calibrate else "LinkOptions defaults"
+                results["thresholds"] = {
+                    "same_statement": options.same_statement,
+                    "related": options.related,
+                    "same_statement_cosine": options.same_statement_cosine,
+                    "from": source,
+                }
+            elif name == "ntrex":
+                results[name] = ntrex(workdir, encoder)
+            else:
+                results[name] = wmt(workdir, encoder, args.wmt_docs)
+            results[name]["seconds"] = round(time.perf_counter() - started, 1)
+            print(name, json.dumps(results[name]), flush=True)
+    print(json.dumps(results, indent=2))
+    if not args.no_write:
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

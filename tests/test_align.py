@@ -1,0 +1,182 @@
+"""The align stage: neighbours and margins, embedding reuse, links and clusters, on real articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import SEEDS, write_ntrex_jsonl
+
+import corpus
+from align.embed import embed_quotes
+from align.encoder import HashEncoder, load_encoder
+from align.link import LinkOptions, cluster_quotes, link_quotes
+from align.neighbours import NeighbourOptions, margin_pairs
+from align.stage import AlignOptions, align_snapshot, build_and_align
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_margin_pairs_find_planted_translations_and_skip_same_group():
+    rng = np.random.default_rng(7)
+    base = unit(rng.normal(size=(50, 32)))
+    copies = unit(base + rng.normal(scale=0.1, size=base.shape))  # "translations" of the first 50
+    vectors = np.vstack([base, copies])
+    groups = np.r_[np.arange(50), np.arange(50) + 100]  # every vector its own article
+    groups[1] = groups[51] = 999  # one planted pair inside one article: must never pair
+    pairs = margin_pairs(vectors, groups, options=NeighbourOptions(k=4, candidates=4))
+    assert (pairs.a < pairs.b).all()
+    assert len(set(zip(pairs.a.tolist(), pairs.b.tolist(), strict=True))) == len(pairs)
+    best = {int(a): int(b) for a, b in zip(pairs.a, pairs.b, strict=True) if a < 50}
+    top = np.argsort(-pairs.margin)[:45]
+    planted = {(i, i + 50) for i in range(50) if i != 1}
+    assert {(int(pairs.a[i]), int(pairs.b[i])) for i in top} <= planted
+    assert 1 not in best or best[1] != 51
+    assert not any(groups[a] == groups[b] for a, b in zip(pairs.a, pairs.b, strict=True))
+    assert pairs.margin[top].min() > 1.5 * np.median(pairs.margin)
+
+
+def _quotes(rows: list[tuple[str, str, str, str | None, str | None]]) -> pa.Table:
+    names = ["quote_id", "article_id", "language", "speaker_id", "outlet"]
+    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+
+
+def test_speakers_move_the_score_and_clusters_never_join_two_speakers():
+    # Three wordings of one statement in three articles: speakers s1, unknown, s2.
+    rng = np.random.default_rng(3)
+    statement = rng.normal(size=16)
+    noise = unit(rng.normal(size=(20, 16)))
+    vectors = unit(np.vstack([statement + rng.normal(scale=0.05, size=16) for _ in range(3)]))
+    vectors = np.vstack([vectors, noise])
+    rows = [("q1", "a1", "en", "s1", "o1"), ("q2", "a2", "ru", None, "o2"), ("q3", "a3", "en", "s2", "o3")]
+    rows += [(f"n{i}", f"b{i}", "en", None, "o9") for i in range(20)]
+    options = LinkOptions(same_statement=1.0, same_statement_cosine=2.0, related=0.9)
+    linked = link_quotes(_quotes(rows), vectors, options)
+    links = {(r["quote_id_a"], r["quote_id_b"]): r for r in linked.links.to_pylist()}
+    assert links[("q1", "q3")]["same_speaker"] is False
+    assert links[("q1", "q2")]["same_speaker"] is None
+    assert links[("q1", "q3")]["score"] < links[("q1", "q3")]["margin"]
+    assert links[("q1", "q2")]["score"] == pytest.approx(links[("q1", "q2")]["margin"])
+    assert links[("q1", "q2")]["cross_language"] and links[("q1", "q2")]["cross_outlet"]
+    clusters = {}
+    for row in linked.clusters.to_pylist():
+        clusters.setdefault(row["cluster_id"], set()).add(row["quote_id"])
+    assert not any({"q1", "q3"} <= members for members in clusters.values())
+    assert any({"q1", "q2"} <= members or {"q2", "q3"} <= members for members in clusters.values())
+
+
+def test_cluster_ids_are_stable_and_ordered():
+    links = pa.Table.from_pylist(
+        [
+            {
+                "quote_id_a": "b",
+                "quote_id_b": "c",
+                "cosine": 0.9,
+                "margin": 1.2,
+                "score": 1.2,
+                "same_speaker": None,
+                "cross_language": True,
+                "cross_outlet": True,
+                "relation": "same_statement",
+            }
+        ],
+    )
+    first = cluster_quotes(links, {})
+    assert first.equals(cluster_quotes(links, {}))
+    assert first.column("quote_id").to_pylist() == ["b", "c"]
+
+
+class CountingEncoder(HashEncoder):
+    def __init__(self) -> None:
+        super().__init__(dim=32)
+        self.encoded: list[str] = []
+
+    def encode(self, texts, *, batch_size=64, progress=False):  # type: ignore[override]
+        self.encoded.extend(texts)
+        return super().encode(texts, batch_size=batch_size, progress=progress)
+
+
+def test_embeddings_are_reused_while_text_and_model_stay():
+    encoder = CountingEncoder()
+    first = embed_quotes(["q1", "q2"], ["We will not accept it.", "Мы не примем это."], encoder)
+    assert first.encoded == 2 and first.table.schema.field("vector").type.list_size == 32
+    again = embed_quotes(["q1", "q2", "q3"], ["We will not accept it.", "changed", "new"], encoder, first.table)
+    assert (again.reused, again.encoded) == (1, 2)
+    assert encoder.encoded[-2:] == ["changed", "new"]
+    assert np.allclose(again.vectors[0], first.vectors[0])
+    other_model = CountingEncoder()
+    other_model.name = "another-model"
+    assert embed_quotes(["q1"], ["We will not accept it."], other_model, first.table).encoded == 1
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return load_encoder()  # the offline default, multilingual-e5-small
+
+
+@pytest.fixture(scope="module")
+def aligned_seeds(tmp_path_factory, encoder):
+    out = tmp_path_factory.mktemp("aligned") / "snapshot"
+    _, aligned = build_and_align([SEEDS], out, encoder=encoder)
+    return corpus.open_snapshot(out), aligned
+
+
+def test_seeds_lavrov_statements_are_related_not_the_same(aligned_seeds):
+    snapshot, aligned = aligned_seeds
+    assert aligned.quotes == snapshot.manifest["tables"]["quotes"]["rows"] > 0
+    assert snapshot.manifest["align"]["model"] == "intfloat/multilingual-e5-small"
+    assert snapshot.manifest["align"]["parameters"]["link"]["same_statement"] == LinkOptions().same_statement
+    links = snapshot.query("""
+        select l.relation, l.same_speaker, qa.speaker_id = qb.speaker_id as lavrov_both
+        from quote_links l join quotes qa on qa.quote_id = l.quote_id_a join quotes qb on qb.quote_id = l.quote_id_b
+        where qa.article_id <> qb.article_id
+          and qa.speaker_id = (select speaker_id from speakers where name like '%Lavrov%')
+          and qb.speaker_id = qa.speaker_id
+    """).to_pylist()  # fmt: skip
+    assert links, "Lavrov's quotes in the two seed articles should be linked"
+    assert {r["relation"] for r in links} == {"related"}
+    assert all(r["same_speaker"] for r in links)
+    same_article = snapshot.query("""
+        select count(*) as n from quote_links l join quotes qa on qa.quote_id = l.quote_id_a
+        join quotes qb on qb.quote_id = l.quote_id_b where qa.article_id = qb.article_id
+    """).column("n")[0].as_py()  # fmt: skip
+    assert same_article == 0
+    vectors = snapshot.table("quote_embeddings")
+    assert vectors.num_rows == aligned.quotes
+    assert np.allclose(np.linalg.norm(np.array(vectors.column("vector").to_pylist()), axis=1), 1.0, atol=1e-4)
+
+
+def test_align_alone_reuses_vectors_and_keeps_every_other_table(aligned_seeds, encoder, tmp_path):
+    snapshot, _ = aligned_seeds
+    articles_before = snapshot.table("articles")
+    result = align_snapshot(snapshot.path, AlignOptions(), encoder=encoder)
+    assert (result.encoded, result.reused) == (0, result.quotes)
+    again = corpus.open_snapshot(snapshot.path)
+    assert again.table("articles").equals(articles_before)
+    assert again.manifest["align"]["reused"] == result.quotes
+
+
+def test_ntrex_translations_of_a_quote_form_one_cluster(tmp_path, encoder):
+    """Three NTREX documents in English, Russian, Chinese and German (four outlets): quotes that
+    translate each other are linked as the same statement across languages."""
+    source = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 3, ("eng", "rus", "zho", "deu"))
+    _, aligned = build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    snapshot = corpus.open_snapshot(tmp_path / "snapshot")
+    links = snapshot.query("""
+        select a.external_id as ea, b.external_id as eb, l.cross_language, l.cross_outlet
+        from quote_links l
+        join quotes qa on qa.quote_id = l.quote_id_a join articles a on a.article_id = qa.article_id
+        join quotes qb on qb.quote_id = l.quote_id_b join articles b on b.article_id = qb.article_id
+        where l.relation = 'same_statement'
+    """).to_pylist()  # fmt: skip
+    assert len(links) >= 10
+    same_document = [r for r in links if r["ea"].rsplit(".", 1)[0] == r["eb"].rsplit(".", 1)[0]]
+    assert len(same_document) / len(links) >= 0.9
+    assert all(r["cross_outlet"] for r in links)
+    assert sum(r["cross_language"] for r in links) >= 0.9 * len(links)
+    assert aligned.clusters >= 3
+    assert Path(snapshot.path / "quote_clusters.parquet").is_file()
