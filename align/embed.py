@@ -31,9 +31,13 @@ class Embedded:
 
     @property
     def vectors(self) -> np.ndarray:
-        column = self.table.column("vector").combine_chunks()
-        width = column.type.list_size
-        return column.values.to_numpy(zero_copy_only=False).reshape(-1, width)
+        return vector_matrix(self.table)
+
+
+def vector_matrix(table: pa.Table) -> np.ndarray:
+    """The ``vector`` column of a ``quote_embeddings`` table as an (n, width) float32 array."""
+    column = table.column("vector").combine_chunks()
+    return column.values.to_numpy(zero_copy_only=False).reshape(-1, column.type.list_size)
 
 
 def text_sha1(text: str) -> str:
@@ -62,7 +66,7 @@ def embed_quotes(
                     zip(*usable.select(["quote_id", "text_sha1"]).to_pydict().values(), strict=True)
                 )
             }
-            old = usable.column("vector").combine_chunks().values.to_numpy(zero_copy_only=False).reshape(-1, width)
+            old = vector_matrix(usable)
             missing = []
             for i, key in enumerate(zip(quote_ids, hashes, strict=True)):
                 found = row_of.get(key)

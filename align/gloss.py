@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from corpus import resources
 from corpus.language import normalize_code
 from corpus.sentences import split_sentences
 
 # Our ISO 639-1 codes → Argos package codes, preferred first (Argos names Traditional Chinese
 # `zt`, Brazilian Portuguese `pb`, and Norwegian Bokmål `nb` where langdetect says `no`).
 _ARGOS_CODES: dict[str, tuple[str, ...]] = {"zh": ("zh", "zt"), "pt": ("pt", "pb"), "no": ("nb", "no")}
-_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "ru": "Russian"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def gloss(texts: Sequence[str], languages: Sequence[str | None], options: GlossO
     if not options.enabled or not by_language:
         return GlossResult(out, None, ())
     wanted = sum(len(rows) for rows in by_language.values())
-    target_name = _NAMES.get(target, f"'{target}'")
+    target_name = _language_name(target)
 
     try:
         packages = _installed_packages()
@@ -117,6 +117,12 @@ def gloss(texts: Sequence[str], languages: Sequence[str | None], options: GlossO
         )
     notices.extend(failures)
     return GlossResult(out, "; ".join(notices) or None, tuple(used))
+
+
+def _language_name(code: str) -> str:
+    """`English` for `en`: the first (English) name in corpus/data/language_names.json."""
+    names = resources.load("language_names").get(code)
+    return names[0].capitalize() if isinstance(names, list) and names else f"'{code}'"
 
 
 def _quotes(count: int) -> str:

@@ -2,10 +2,11 @@
 
 A candidate pair comes from the neighbour search; its ``score`` is the ratio margin moved by what
 the speakers say: the same ``speaker_id`` on both sides raises it, two different ones lower it,
-an unknown speaker on either side leaves it. Two thresholds, calibrated on hand-labelled
-cross-outlet pairs (``benchmarks/align_quotes.py --calibrate``), split ``same_statement`` from
-``related``. Clusters join ``same_statement`` links, strongest first, and never put two different
-known speakers in one cluster.
+an unknown speaker on either side leaves it. Two thresholds split ``same_statement`` from
+``related``; ``benchmarks/align_quotes.py --calibrate`` fits them on hand-labelled cross-outlet
+pairs (it finds 1.056 there), and the defaults trade that against recall on NTREX translations.
+Clusters join ``same_statement`` links, strongest first, and never put two different known
+speakers in one cluster.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ QUOTE_COLUMNS = ("quote_id", "article_id", "language", "speaker_id", "outlet")
 @dataclass(frozen=True)
 class LinkOptions:
     neighbours: NeighbourOptions = field(default_factory=NeighbourOptions)
-    # Calibrated by benchmarks/align_quotes.py (see benchmarks/results/align_quotes.json).
+    # Chosen with benchmarks/align_quotes.py (figures in benchmarks/results/align_quotes.json).
     same_statement: float = 1.03  # score at and above which two quotes are the same statement
     # A near-verbatim wording is the same statement whatever its margin: a quote carried by many
     # outlets in one language crowds its own neighbourhood, which drowns the margin.

@@ -55,9 +55,6 @@ class AlignResult:
         return self.reused / self.quotes if self.quotes else 0.0
 
 
-Notice = Callable[[str], None]
-
-
 def align_snapshot(
     path: str | os.PathLike[str], options: AlignOptions = AlignOptions(), encoder: Encoder | None = None
 ) -> AlignResult:
@@ -89,7 +86,8 @@ def build_and_align(
     results: list[AlignResult] = []
 
     def stage(writer: SnapshotWriter) -> dict[str, Any]:
-        outcome = _align_into(writer, options or AlignOptions(), encoder, time.perf_counter())
+        assert options is not None  # the stage is only given when options are
+        outcome = _align_into(writer, options, encoder, time.perf_counter())
         results.append(outcome.result)
         return outcome.manifest
 
@@ -124,10 +122,11 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
     )
     linked = link_quotes(meta, embedded.vectors, options.link)
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
-    quotes = quotes.set_column(
-        quotes.schema.get_field_index("text_en"), "text_en", pa.array(glossed.texts, pa.string())
-    )
-    writer.replace("quotes", quotes)
+    if glossed.glossed or quotes.column("text_en").null_count < quotes.num_rows:  # glosses to add or clear
+        quotes = quotes.set_column(
+            quotes.schema.get_field_index("text_en"), "text_en", pa.array(glossed.texts, pa.string())
+        )
+        writer.replace("quotes", quotes)
     writer.write("quote_embeddings", embedded.table)
     writer.write("quote_links", linked.links)
     writer.write("quote_clusters", linked.clusters)

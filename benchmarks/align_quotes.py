@@ -13,8 +13,9 @@ hides where a quote travelled. Runs the full pipeline (``align.stage.build_and_a
 - cross_outlet_dev (``quotes/cross_outlet_dev/``): 42 real article pairs on one story,
   hand-labelled same-statement and related links with hard negatives. A predicted quote stands
   for a gold one when their token overlap is ≥ 0.3 of the longer (the quotes benchmark's rule).
-  ``--calibrate`` picks the thresholds (`same_statement`, `related`) that maximise F1 here; they
-  are the defaults of ``align.link.LinkOptions`` and recorded in every snapshot's manifest.
+  ``--calibrate`` picks the thresholds (`same_statement`, `related`) that maximise F1 here and
+  scores the other sets with them; without it the defaults of ``align.link.LinkOptions`` are used
+  (the thresholds in use are recorded in every snapshot's manifest).
 
 Precision, recall and F1 of `same_statement` links; every candidate pair keeps its score, so the
 figures at other thresholds come from the same run.

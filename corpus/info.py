@@ -23,6 +23,7 @@ class SnapshotSummary:
     rejects_by_reason: dict[str, int]
     quote_kinds: dict[str, int]  # direct / indirect / mixed → quotes
     top_speakers: dict[str, int]  # the most quoted speakers → quotes
+    quote_links: dict[str, int]  # same_statement / related (and their cross-language share) → links
 
     @property
     def articles(self) -> int:
@@ -61,6 +62,10 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         rejects = counts("select reason, count(*) from rejects group by 1 order by 2 desc, 1")
         quote_kinds = counts("select kind, count(*) from quotes group by 1 order by 2 desc, 1")
         top_speakers = counts(f"select name, n_quotes from speakers order by 2 desc, 1 limit {int(top_outlets)}")
+        quote_links = counts(
+            "select relation || suffix, count(*) from quote_links, (values ('', true), (' cross-language', false)) "
+            "as s(suffix, everyone) where everyone or cross_language group by 1 order by 1"
+        )
     return SnapshotSummary(
         path=str(snapshot.path),
         schema_version=manifest["schema_version"],
@@ -75,4 +80,5 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         rejects_by_reason=rejects,
         quote_kinds=quote_kinds,
         top_speakers=top_speakers,
+        quote_links=quote_links,
     )

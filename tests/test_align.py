@@ -15,6 +15,7 @@ from align.encoder import HashEncoder, load_encoder
 from align.link import LinkOptions, cluster_quotes, link_quotes
 from align.neighbours import NeighbourOptions, margin_pairs
 from align.stage import AlignOptions, align_snapshot, build_and_align
+from corpus.info import summarize
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -145,6 +146,7 @@ def test_seeds_lavrov_statements_are_related_not_the_same(aligned_seeds):
         join quotes qb on qb.quote_id = l.quote_id_b where qa.article_id = qb.article_id
     """).column("n")[0].as_py()  # fmt: skip
     assert same_article == 0
+    assert summarize(snapshot.path).quote_links["related"] == aligned.links - aligned.same_statement
     vectors = snapshot.table("quote_embeddings")
     assert vectors.num_rows == aligned.quotes
     assert np.allclose(np.linalg.norm(np.array(vectors.column("vector").to_pylist()), axis=1), 1.0, atol=1e-4)
