@@ -185,7 +185,8 @@ def info(
     snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Summarize a snapshot: tables, languages, outlets, translations, rejects.
+    """Summarize a snapshot: tables, languages, outlets, translations found and pending originals,
+    quote and article links, rejects.
 
     Example:
 
@@ -209,13 +210,16 @@ def info(
         ("quotes by kind", summary.quote_kinds),
         ("most quoted speakers", summary.top_speakers),
         ("quote links", summary.quote_links),
+        ("article links", summary.article_links),
         ("rejects by reason", summary.rejects_by_reason),
     ):
         if counts:
             out_console.print(f"{title}: " + ", ".join(f"{key} {n}" for key, n in counts.items()), highlight=False)
     out_console.print(f"articles in another language than their outlet's: {summary.language_mismatches}")
     out_console.print(
-        f"translations found: {summary.translation_count}; rejected inputs: {summary.reject_share:.1%}",
+        f"marked as translations: {summary.translation_count}; linked to their original in the corpus: "
+        f"{summary.linked_translations}; pending originals: {summary.pending_originals}; "
+        f"rejected inputs: {summary.reject_share:.1%}",
         highlight=False,
     )
 

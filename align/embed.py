@@ -1,5 +1,5 @@
-"""Quote embeddings, reused across runs: a quote whose text and model did not change is never
-encoded again (encoding is the align stage's slowest step by far)."""
+"""Quote and sentence embeddings, reused across runs: a text whose key, content and model did not
+change is never encoded again (encoding is the align stage's slowest step by far)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class EmbedOptions:
 
 @dataclass(frozen=True)
 class Embedded:
-    """The ``quote_embeddings`` rows of a set of quotes, in the quotes' order."""
+    """The embedding rows of a set of quotes or sentences, in their order."""
 
     table: pa.Table
     reused: int
@@ -35,7 +35,7 @@ class Embedded:
 
 
 def vector_matrix(table: pa.Table) -> np.ndarray:
-    """The ``vector`` column of a ``quote_embeddings`` table as an (n, width) float32 array."""
+    """The ``vector`` column of an embeddings table as an (n, width) float32 array."""
     column = table.column("vector").combine_chunks()
     return column.values.to_numpy(zero_copy_only=False).reshape(-1, column.type.list_size)
 
@@ -53,6 +53,31 @@ def embed_quotes(
 ) -> Embedded:
     """Vectors for ``texts`` (one per quote id): rows of ``cached`` (a ``quote_embeddings`` table)
     with the same quote id, model and text hash are reused, the rest encoded in batches."""
+    return embed_texts(pa.table({"quote_id": pa.array(quote_ids, pa.string())}), texts, encoder, cached, options)
+
+
+def embed_sentences(
+    keys: pa.Table,
+    texts: Sequence[str],
+    encoder: Encoder,
+    cached: pa.Table | None = None,
+    options: EmbedOptions = EmbedOptions(),
+) -> Embedded:
+    """Vectors for sentences keyed by ``keys`` (article_id, index), as ``sentence_embeddings``."""
+    return embed_texts(keys.select(["article_id", "index"]), texts, encoder, cached, options)
+
+
+def embed_texts(
+    keys: pa.Table,
+    texts: Sequence[str],
+    encoder: Encoder,
+    cached: pa.Table | None = None,
+    options: EmbedOptions = EmbedOptions(),
+) -> Embedded:
+    """The embeddings table whose key columns are ``keys`` (``quote_id``: quote_embeddings;
+    ``article_id, index``: sentence_embeddings). Rows of ``cached`` with the same key, model and
+    text hash are reused; the rest are encoded in batches."""
+    name = "quote_embeddings" if keys.column_names == ["quote_id"] else "sentence_embeddings"
     hashes = [text_sha1(t) for t in texts]
     vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     missing = list(range(len(texts)))
@@ -60,15 +85,11 @@ def embed_quotes(
         usable = cached.filter(pc.equal(cached.column("model"), encoder.name))
         width = usable.schema.field("vector").type.list_size
         if usable.num_rows and width == encoder.dim:
-            row_of = {
-                (q, h): i
-                for i, (q, h) in enumerate(
-                    zip(*usable.select(["quote_id", "text_sha1"]).to_pydict().values(), strict=True)
-                )
-            }
+            columns = [*keys.column_names, "text_sha1"]
+            row_of = {key: i for i, key in enumerate(zip(*usable.select(columns).to_pydict().values(), strict=True))}
             old = vector_matrix(usable)
             missing = []
-            for i, key in enumerate(zip(quote_ids, hashes, strict=True)):
+            for i, key in enumerate(zip(*keys.to_pydict().values(), hashes, strict=True)):
                 found = row_of.get(key)
                 if found is None:
                     missing.append(i)
@@ -79,12 +100,7 @@ def embed_quotes(
             [texts[i] for i in missing], batch_size=options.batch_size, progress=options.progress
         )
     flat = pa.array(vectors.reshape(-1), pa.float32())
-    table = pa.table(
-        {
-            "quote_id": pa.array(quote_ids, pa.string()),
-            "model": pa.array([encoder.name] * len(texts), pa.string()),
-            "text_sha1": pa.array(hashes, pa.string()),
-            "vector": pa.FixedSizeListArray.from_arrays(flat, encoder.dim),
-        }
-    )
-    return Embedded(schemas.validate(table, "quote_embeddings"), reused=len(texts) - len(missing), encoded=len(missing))
+    table = keys.append_column("model", pa.array([encoder.name] * len(texts), pa.string()))
+    table = table.append_column("text_sha1", pa.array(hashes, pa.string()))
+    table = table.append_column("vector", pa.FixedSizeListArray.from_arrays(flat, encoder.dim))
+    return Embedded(schemas.validate(table, name), reused=len(texts) - len(missing), encoded=len(missing))

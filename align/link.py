@@ -51,13 +51,27 @@ class Linked:
         return len(set(self.clusters.column("cluster_id").to_pylist()))
 
 
-def link_quotes(quotes: pa.Table, vectors: np.ndarray, options: LinkOptions = LinkOptions()) -> Linked:
-    """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector)."""
+def link_quotes(
+    quotes: pa.Table,
+    vectors: np.ndarray,
+    options: LinkOptions = LinkOptions(),
+    translated: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Linked:
+    """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
+
+    ``translated`` pairs (row indices) sit in aligned sentences of a translation or copy: the same
+    statement by construction, whatever their margin, unless their speakers conflict."""
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
     groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
     speakers, languages, outlets = columns["speaker_id"], columns["language"], columns["outlet"]
-    pairs = margin_pairs(vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours)
+    pairs = margin_pairs(
+        vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours, translated
+    )
+    via_translation = np.zeros(len(pairs), dtype=bool)
+    if translated is not None and len(translated[0]):
+        known_pairs = {(min(x, y), max(x, y)) for x, y in zip(*translated, strict=True)}
+        via_translation = np.array([(int(x), int(y)) in known_pairs for x, y in zip(pairs.a, pairs.b, strict=True)])
     known = np.array([s is not None for s in speakers], dtype=bool)
     speaker_codes = np.unique(np.array([s or "" for s in speakers], dtype=object), return_inverse=True)[1]
     a, b = pairs.a, pairs.b
@@ -65,7 +79,10 @@ def link_quotes(quotes: pa.Table, vectors: np.ndarray, options: LinkOptions = Li
     agree = both_known & (speaker_codes[a] == speaker_codes[b])
     conflict = both_known & ~agree
     score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
-    same = (score >= options.same_statement) | ((pairs.cosine >= options.same_statement_cosine) & ~conflict)
+    by_margin = score >= options.same_statement
+    by_cosine = (pairs.cosine >= options.same_statement_cosine) & ~conflict
+    by_translation = via_translation & ~conflict
+    same = by_margin | by_cosine | by_translation
     keep = np.nonzero(same | (score >= options.related))[0]
     ids = columns["quote_id"]
     rows = []
@@ -80,6 +97,7 @@ def link_quotes(quotes: pa.Table, vectors: np.ndarray, options: LinkOptions = Li
             "cross_language": languages[x] != languages[y],
             "cross_outlet": outlets[x] is None or outlets[x] != outlets[y],
             "relation": "same_statement" if same[i] else "related",
+            "evidence": "translation" if by_translation[i] else "margin" if by_margin[i] or not same[i] else "cosine",
         })  # fmt: skip
     rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
     links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")

@@ -76,6 +76,7 @@ def margin_pairs(
     groups: np.ndarray,
     languages: np.ndarray | None = None,
     options: NeighbourOptions = NeighbourOptions(),
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Pairs:
     """Candidate pairs among ``vectors`` with ratio-margin scores.
 
@@ -85,7 +86,8 @@ def margin_pairs(
     language A, y in B) is scored against x's nearest vectors in B and y's nearest in A. Why: a
     statement often exists in several languages at once (NTREX: ten), and pooled neighbours would
     be its own translations, which drown the margin; within one language there are far fewer.
-    Candidates are each vector's nearest ones in each language, both directions.
+    Candidates are each vector's nearest ones in each language, both directions, plus the
+    ``extra`` pairs (row indices) known from elsewhere, scored the same way.
     """
     n = len(vectors)
     groups = np.asarray(groups)
@@ -114,6 +116,11 @@ def margin_pairs(
         found_a.append(rows.astype(np.int64))
         found_b.append(indices[rows, cols])
         found_cos.append(cosines[rows, cols])
+    if extra is not None and len(extra[0]):
+        x, y = np.asarray(extra[0], dtype=np.int64), np.asarray(extra[1], dtype=np.int64)
+        found_a.append(x)
+        found_b.append(y)
+        found_cos.append(np.einsum("ij,ij->i", vectors[x], vectors[y]).astype(np.float32))
     if not found_a:
         empty = np.empty(0, dtype=np.int64)
         return Pairs(empty, empty, np.empty(0, np.float32), np.empty(0, np.float32))

@@ -1,4 +1,5 @@
-"""The align stage: embed quotes → neighbours and margins → quote links and clusters → gloss.
+"""The align stage: embed quotes and sentences → article links (translations, copies) and their
+sentence alignment → quote links (margins, plus quotes in aligned sentences) and clusters → gloss.
 
 It runs inside ``quotetrace build`` (a later stage of the build, committed with it) or alone on
 an existing snapshot (``quotetrace align DIR``), which is rewritten atomically with every other
@@ -17,15 +18,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from align.embed import EmbedOptions, embed_quotes
+from align.embed import EmbedOptions, embed_quotes, embed_sentences
 from align.encoder import Encoder, load_encoder
 from align.gloss import GlossOptions, gloss
 from align.link import LinkOptions, link_quotes
+from align.translations import ARTICLE_COLUMNS, TranslationOptions, link_articles, translated_quote_pairs
 from corpus import BuildOptions, BuildResult, build_snapshot, open_snapshot
 from corpus.errors import SnapshotError
 from corpus.snapshot import SnapshotWriter, utc_now
 
-ALIGN_TABLES = ("quote_embeddings", "quote_links", "quote_clusters")
+ALIGN_TABLES = (
+    "quote_embeddings", "quote_links", "quote_clusters", "sentence_embeddings", "article_links", "sentence_links",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class AlignOptions:
     model: str | None = None  # any sentence-transformers name or path; None: multilingual-e5-small, offline
     embed: EmbedOptions = field(default_factory=EmbedOptions)
     link: LinkOptions = field(default_factory=LinkOptions)
+    translations: TranslationOptions = field(default_factory=TranslationOptions)
     gloss: GlossOptions = field(default_factory=GlossOptions)
 
 
@@ -46,6 +51,10 @@ class AlignResult:
     links: int
     same_statement: int
     clusters: int
+    sentences: int
+    sentences_encoded: int
+    article_links: int
+    translations: int
     glossed: int
     notice: str | None  # e.g. no translation pair installed
     seconds: float
@@ -111,16 +120,25 @@ class _Outcome:
 def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float) -> _Outcome:
     encoder = encoder or load_encoder(options.model)
     quotes = pq.read_table(writer.finish("quotes"))
-    outlets = pq.read_table(writer.finish("articles"), columns=["article_id", "outlet"]).to_pydict()
-    outlet_of = dict(zip(outlets["article_id"], outlets["outlet"], strict=True))
+    articles = pq.read_table(writer.finish("articles"), columns=[*ARTICLE_COLUMNS, "outlet"])
+    outlet_of = dict(zip(*articles.select(["article_id", "outlet"]).to_pydict().values(), strict=True))
     texts = quotes.column("text").to_pylist()
     embedded = embed_quotes(
-        quotes.column("quote_id").to_pylist(), texts, encoder, _stored_embeddings(writer.out), options.embed
+        quotes.column("quote_id").to_pylist(), texts, encoder, _stored(writer.out, "quote_embeddings"), options.embed
     )
+    sentences = pq.read_table(writer.finish("sentences"))
+    if not options.translations.enabled:
+        sentences = sentences.slice(0, 0)
+    sentence_vectors = embed_sentences(
+        sentences, sentences.column("text").to_pylist(), encoder, _stored(writer.out, "sentence_embeddings"),
+        options.embed,
+    )  # fmt: skip
+    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations)
     meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )
-    linked = link_quotes(meta, embedded.vectors, options.link)
+    translated = translated_quote_pairs(quotes, sentences, article_links.alignments)
+    linked = link_quotes(meta, embedded.vectors, options.link, translated)
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
     if glossed.glossed or quotes.column("text_en").null_count < quotes.num_rows:  # glosses to add or clear
         quotes = quotes.set_column(
@@ -130,6 +148,9 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
     writer.write("quote_embeddings", embedded.table)
     writer.write("quote_links", linked.links)
     writer.write("quote_clusters", linked.clusters)
+    writer.write("sentence_embeddings", sentence_vectors.table)
+    writer.write("article_links", article_links.links)
+    writer.write("sentence_links", article_links.sentence_links)
     result = AlignResult(
         path=writer.out,
         model=encoder.name,
@@ -139,6 +160,10 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
         links=linked.links.num_rows,
         same_statement=linked.same_statement,
         clusters=linked.cluster_count,
+        sentences=sentences.num_rows,
+        sentences_encoded=sentence_vectors.encoded,
+        article_links=article_links.links.num_rows,
+        translations=article_links.translations,
         glossed=glossed.glossed,
         notice=glossed.notice,
         seconds=time.perf_counter() - started,
@@ -150,16 +175,20 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
             "parameters": asdict(options) | {"model": encoder.name},
             "encoded": embedded.encoded,
             "reused": embedded.reused,
+            "sentences_encoded": sentence_vectors.encoded,
+            "sentences_reused": sentence_vectors.reused,
+            "article_candidates": article_links.candidates,
+            "quote_pairs_from_translations": len(translated[0]),
             "gloss_notice": glossed.notice,
         },
     }
     return _Outcome(result, manifest)
 
 
-def _stored_embeddings(path: Path) -> pa.Table | None:
-    """The embeddings of the snapshot now at ``path`` (the one being replaced), if readable."""
+def _stored(path: Path, table: str) -> pa.Table | None:
+    """Table ``table`` of the snapshot now at ``path`` (the one being replaced), if readable."""
     try:
         snapshot = open_snapshot(path)
-        return snapshot.table("quote_embeddings") if "quote_embeddings" in snapshot.table_names else None
+        return snapshot.table(table) if table in snapshot.table_names else None
     except SnapshotError:
         return None

@@ -134,7 +134,7 @@ def _page_id(source: str) -> str:
 def extract_bodies(raw: pa.Table, html: HtmlOptions) -> tuple[dict[str, str], dict[str, str], float]:
     """(page id → article text, page id → reject reason, seconds) through the product's stages."""
     started = time.perf_counter()
-    articles, rejects, _ = process_batch(raw, BuildOptions(html=html, workers=1))
+    articles, rejects, *_ = process_batch(raw, BuildOptions(html=html, workers=1))
     seconds = time.perf_counter() - started
     bodies = dict(zip(map(_page_id, articles.column("source").to_pylist()), articles.column("text").to_pylist(),
                       strict=True))  # fmt: skip

@@ -151,7 +151,7 @@ def quote_stage_speed(name: str = "polnear_train") -> dict[str, Any]:
     """Articles per second of the quote stage alone (normalized articles in, quotes out), one process."""
     files = sorted((QUOTES / name / "articles").iterdir())
     rows = [row for path in files for row in read_file(path)]
-    articles, _, _ = process_batch(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), BuildOptions(workers=1))
+    articles, *_ = process_batch(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), BuildOptions(workers=1))
     started = time.perf_counter()
     quotes = quote_table(articles)
     seconds = time.perf_counter() - started

@@ -1,4 +1,5 @@
-"""The corpus build: read → extract HTML → normalize → language → provenance → snapshot.
+"""The corpus build: read → extract HTML → normalize → language → provenance → sentences and
+quotes → snapshot.
 
 Batches stream through the stages and are written as Parquet row groups as they come, so
 memory does not grow with the corpus; only the set of article ids seen (for deduplication)
@@ -29,6 +30,7 @@ from corpus.normalize import NormalizeOptions, normalize
 from corpus.provenance import ProvenanceOptions, detect_provenance
 from corpus.quotes import QuoteOptions, quote_table
 from corpus.read import ReadOptions, discover, read_inputs
+from corpus.sentences import sentence_table
 from corpus.snapshot import SnapshotWriter, utc_now
 from corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
 from corpus.version import __version__
@@ -52,6 +54,7 @@ class BuildResult:
     inputs: int  # input files
     articles: int
     paragraphs: int
+    sentences: int
     quotes: int
     speakers: int
     duplicates: int
@@ -91,13 +94,14 @@ def build_snapshot(
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
         batches = read_inputs(files, options.read, on_file=progress)
         unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
-        for articles, rejects, quotes in _map_ordered(process_batch, batches, options):
+        for articles, rejects, quotes, sentences in _map_ordered(process_batch, batches, options):
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
-            kept = pc.is_in(quotes.column("article_id"), articles.column("article_id"))
-            unresolved_quotes.write_table(quotes.filter(kept))
+            kept_ids = articles.column("article_id")
+            unresolved_quotes.write_table(quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids)))
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
             snapshot.write("paragraphs", paragraphs_of(articles))
+            snapshot.write("sentences", sentences.filter(pc.is_in(sentences.column("article_id"), kept_ids)))
             snapshot.write("duplicates", duplicates)
             snapshot.write("rejects", rejects)
         unresolved_quotes.close()
@@ -118,6 +122,7 @@ def build_snapshot(
         inputs=len(files),
         articles=rows["articles"],
         paragraphs=rows["paragraphs"],
+        sentences=rows["sentences"],
         quotes=rows["quotes"],
         speakers=rows["speakers"],
         duplicates=rows["duplicates"],
@@ -127,14 +132,17 @@ def build_snapshot(
     )
 
 
-def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Run the corpus stages over one raw batch: (articles, rejects, quotes)."""
+Processed = tuple[pa.Table, pa.Table, pa.Table, pa.Table]  # articles, rejects, quotes, sentences
+
+
+def process_batch(raw: pa.Table, options: BuildOptions = BuildOptions()) -> Processed:
+    """Run the corpus stages over one raw batch: (articles, rejects, quotes, sentences)."""
     batch = normalize(extract_html(raw, options.html), options.normalize)
     failed = batch.filter(pc.is_valid(batch.column("error")))
     good = batch.filter(pc.is_null(batch.column("error")))
     good = detect_provenance(detect_language(good, options.language), options.provenance)
     good = _with_title_flags(good)
-    return good, rejects_of(failed), quote_table(good, options.quotes)
+    return good, rejects_of(failed), quote_table(good, options.quotes), sentence_table(good)
 
 
 def _with_title_flags(articles: pa.Table) -> pa.Table:
@@ -169,17 +177,17 @@ def _resolve_speakers(snapshot: SnapshotWriter) -> None:
 
 
 def _map_ordered(
-    function: Callable[[pa.Table, BuildOptions], tuple[pa.Table, pa.Table, pa.Table]],
+    function: Callable[[pa.Table, BuildOptions], Processed],
     batches: Iterable[pa.Table],
     options: BuildOptions,
-) -> Iterator[tuple[pa.Table, pa.Table, pa.Table]]:
+) -> Iterator[Processed]:
     """``function`` over ``batches`` in ``options.workers`` processes, results in input order,
     with at most two batches per worker in flight so memory stays bounded."""
     if options.workers <= 1:
         yield from (function(batch, options) for batch in batches)
         return
     with ProcessPoolExecutor(options.workers) as pool:
-        pending: deque[Future[tuple[pa.Table, pa.Table, pa.Table]]] = deque()
+        pending: deque[Future[Processed]] = deque()
         for batch in batches:
             pending.append(pool.submit(function, batch, options))
             if len(pending) >= 2 * options.workers:

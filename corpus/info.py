@@ -24,6 +24,9 @@ class SnapshotSummary:
     quote_kinds: dict[str, int]  # direct / indirect / mixed → quotes
     top_speakers: dict[str, int]  # the most quoted speakers → quotes
     quote_links: dict[str, int]  # same_statement / related (and their cross-language share) → links
+    article_links: dict[str, int]  # translation / copy / same_story → article pairs
+    linked_translations: int  # translations and copies tied to their original in the corpus
+    pending_originals: int  # articles marked as translations (or naming an original) not tied to one
 
     @property
     def articles(self) -> int:
@@ -66,6 +69,8 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
             "select relation || suffix, count(*) from quote_links, (values ('', true), (' cross-language', false)) "
             "as s(suffix, everyone) where everyone or cross_language group by 1 order by 1"
         )
+        article_links = counts("select relation, count(*) from article_links group by 1 order by 2 desc, 1")
+        linked, pending = db.execute(_TRANSLATIONS_SQL).fetchone() or (0, 0)
     return SnapshotSummary(
         path=str(snapshot.path),
         schema_version=manifest["schema_version"],
@@ -81,4 +86,20 @@ def summarize(path: str | os.PathLike[str], top_outlets: int = 10) -> SnapshotSu
         quote_kinds=quote_kinds,
         top_speakers=top_speakers,
         quote_links=quote_links,
+        article_links=article_links,
+        linked_translations=int(linked or 0),
+        pending_originals=int(pending or 0),
     )
+
+
+# Derived articles: the non-original side of a translation or copy link whose direction is known.
+_TRANSLATIONS_SQL = """
+with derived as (
+    select distinct case direction when 'a_to_b' then article_id_b else article_id_a end as article_id
+    from article_links where relation in ('translation', 'copy') and direction is not null
+)
+select (select count(*) from derived),
+       count(*) filter (where (is_translation or original_url is not null)
+                        and article_id not in (select article_id from derived))
+from articles
+"""

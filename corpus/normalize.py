@@ -80,6 +80,8 @@ def normalize_row(row: dict[str, Any], options: NormalizeOptions = NormalizeOpti
         "published": parse_date(row.get("published")),
         "dateline_place": None,
         "language": row.get("language"),
+        "translated_from": row.get("translated_from"),  # given in the input; provenance checks it
+        "original_url": _clean_line(row.get("original_url")),
     }
     paragraphs = split_paragraphs(clean_text(row["content"]))
     body, boilerplate = _read_header(paragraphs, article, options)

@@ -96,6 +96,7 @@ def detect_provenance(articles: pa.Table, options: ProvenanceOptions = Provenanc
 
 
 def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str, Any]:
+    given_language, given_url = row.get("translated_from"), row.get("original_url")  # a feed's own metadata
     row.update(
         is_translation=False,
         translated_from=None,
@@ -109,6 +110,17 @@ def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str
         return row
     language = row.get("language")
     claimed_translation = False
+    if given_language or given_url:
+        code = given_language and (given_language if re.fullmatch(r"[a-z]{2}", given_language) else None)
+        row["translated_from"] = code or (language_code(given_language) if given_language else None)
+        row["original_url"] = given_url
+        if given_url and (domain := domain_of(given_url)):
+            row["original_outlet"] = _known_domain(domain) or domain
+        given = [f"translated_from={given_language}"] * bool(given_language) + [f"original_url={given_url}"] * bool(
+            given_url
+        )
+        row["provenance_evidence"] = "input: " + ", ".join(given)
+        claimed_translation = bool(given_language)
     for entry in row["boilerplate"]:
         if entry["kind"] != "provenance":
             continue

@@ -33,6 +33,8 @@ RAW_SCHEMA = pa.schema(
         ("title", pa.string()),
         ("published", pa.string()),
         ("language", pa.string()),
+        ("translated_from", pa.string()),  # a feed's own provenance: the original's language
+        ("original_url", pa.string()),  # and the original's address
         ("error", pa.string()),  # "reason: detail" when the input cannot become an article
     ]
 )
@@ -41,7 +43,7 @@ _SUFFIX_FORMATS = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
 }  # fmt: skip
-_JSONL_FIELDS = ("id", "url", "title", "outlet", "published", "language")
+_JSONL_FIELDS = ("id", "url", "title", "outlet", "published", "language", "translated_from", "original_url")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -237,6 +239,8 @@ def _jsonl_row(source: str, record: Any) -> dict[str, Any]:
         outlet=fields["outlet"],
         published=fields["published"],
         language=fields["language"],
+        translated_from=fields["translated_from"],
+        original_url=fields["original_url"],
     )
 
 

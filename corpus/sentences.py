@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import pyarrow as pa
+
+import schemas
 from corpus import resources
 
 _CLOSERS = re.escape("\"'”’»」』›)]")
@@ -61,3 +64,24 @@ def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> No
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+def sentence_table(articles: pa.Table) -> pa.Table:
+    """The ``sentences`` table of a batch of articles: each paragraph split in its own language,
+    offsets into the article's ``text`` (paragraphs are joined by a blank line)."""
+    rows = []
+    columns = ["article_id", "paragraphs", "paragraph_languages", "language"]
+    for article_id, paragraphs, languages, article_language in zip(
+        *(articles.column(c).to_pylist() for c in columns), strict=True
+    ):
+        offset, index = 0, 0
+        for paragraph, language in zip(paragraphs, languages or [None] * len(paragraphs), strict=True):
+            language = language or article_language
+            for start, end in split_sentences(paragraph, language):
+                rows.append({
+                    "article_id": article_id, "index": index, "start": offset + start, "end": offset + end,
+                    "text": paragraph[start:end], "language": language,
+                })  # fmt: skip
+                index += 1
+            offset += len(paragraph) + 2
+    return pa.Table.from_pylist(rows, schema=schemas.SENTENCES)

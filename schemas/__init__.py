@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2  # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
+SCHEMA_VERSION = 3
+# 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
+# 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
 
 BOILERPLATE_KINDS = ("header", "dateline", "section_marker", "related_link", "disclaimer", "provenance")
 
@@ -193,6 +195,13 @@ QUOTE_LINKS = _schema(
             False,
         ),
         _f("relation", pa.string(), "same_statement | related (same topic, a different statement)", False),
+        _f(
+            "evidence",
+            pa.string(),
+            "why: margin | cosine (near-verbatim) | translation (the quotes sit in aligned sentences of a "
+            "translation or copy)",
+            False,
+        ),
     ],
     "one row per pair of quotes in different articles whose score passes the calibrated thresholds",
 )
@@ -206,6 +215,68 @@ QUOTE_CLUSTERS = _schema(
     "quotes grouped by same_statement links (clusters of two or more); never two different speakers in one",
 )
 
+SENTENCES = _schema(
+    "sentences",
+    [
+        _f("article_id", pa.string(), "the article", False),
+        _f("index", pa.int32(), "position of the sentence in the article", False),
+        _f("start", pa.int32(), "offset of the sentence in the article's `text`", False),
+        _f("end", pa.int32(), "end offset (exclusive) in the article's `text`", False),
+        _f("text", pa.string(), "the sentence", False),
+        _f("language", pa.string(), "language of the paragraph holding the sentence"),
+    ],
+    "one row per body sentence (rules for every language, Chinese and Japanese end marks included)",
+)
+
+SENTENCE_EMBEDDINGS = _schema(
+    "sentence_embeddings",
+    [
+        _f("article_id", pa.string(), "the article", False),
+        _f("index", pa.int32(), "the sentence's position in the article", False),
+        _f("model", pa.string(), "the encoder that made the vector", False),
+        _f("text_sha1", pa.string(), "hash of the encoded text: a changed sentence is encoded again", False),
+        _f("vector", pa.list_(pa.float32(), EMBEDDING_DIM), "L2-normalized embedding of the sentence", False),
+    ],
+    "one row per sentence and model; reused by later runs while the text and model stay the same",
+)
+
+ARTICLE_RELATIONS = ("translation", "copy", "same_story")
+
+ARTICLE_LINKS = _schema(
+    "article_links",
+    [
+        _f("article_id_a", pa.string(), "one article (the smaller id)", False),
+        _f("article_id_b", pa.string(), "the other article", False),
+        _f(
+            "relation",
+            pa.string(),
+            "translation (other language, sentence by sentence) | copy (same language, near-verbatim) | "
+            "same_story (aligned in part, or two translations of one original)",
+            False,
+        ),
+        _f("direction", pa.string(), "a_to_b (a is the original) | b_to_a | null when no evidence says"),
+        _f("score", pa.float32(), "share of both articles' sentences in aligned pairs (0–1)", False),
+        _f("evidence", pa.string(), "what the relation and direction were read from", False),
+        _f("cosine", pa.float32(), "cosine of the two document vectors (means of sentence vectors)", False),
+        _f("similarity", pa.float32(), "mean cosine of the aligned sentence pairs", False),
+        _f("cross_language", pa.bool_(), "the articles are in different languages", False),
+    ],
+    "one row per pair of articles that are translations, copies or the same story",
+)
+
+SENTENCE_LINKS = _schema(
+    "sentence_links",
+    [
+        _f("article_id_a", pa.string(), "the article link's `article_id_a`", False),
+        _f("article_id_b", pa.string(), "the article link's `article_id_b`", False),
+        _f("sentences_a", pa.list_(pa.int32()), "sentence indices in a (empty: b's sentences have no match)", False),
+        _f("sentences_b", pa.list_(pa.int32()), "sentence indices in b (empty: a's sentences have no match)", False),
+        _f("score", pa.float32(), "cosine of the aligned sentences (merged when two); null for a 0–1 or 1–0 pair"),
+        _f("kind", pa.string(), "1-1 | 1-2 | 2-1 | 0-1 | 1-0", False),
+    ],
+    "one row per aligned group of sentences, in reading order, for every translation and copy link",
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "paragraphs": PARAGRAPHS,
@@ -216,6 +287,10 @@ TABLES: dict[str, pa.Schema] = {
     "quote_embeddings": QUOTE_EMBEDDINGS,
     "quote_links": QUOTE_LINKS,
     "quote_clusters": QUOTE_CLUSTERS,
+    "sentences": SENTENCES,
+    "sentence_embeddings": SENTENCE_EMBEDDINGS,
+    "article_links": ARTICLE_LINKS,
+    "sentence_links": SENTENCE_LINKS,
 }
 
 

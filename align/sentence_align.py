@@ -1,0 +1,265 @@
+"""Sentence alignment of two articles: which sentences of a translation (or copy) render which
+sentences of its original.
+
+The Vecalign / Bertalign recipe, on the sentence vectors the align stage already has:
+
+1. **Anchors.** Each sentence's nearest sentence on the other side (exact inner product); the
+   mutual nearest pairs, thinned to the longest chain that moves forward on both sides, are
+   points the alignment surely passes through.
+2. **Band.** The path between anchors is interpolated, and dynamic programming only visits the
+   cells within ``band`` sentences of it: time and memory grow with the articles' length, not
+   with its square.
+3. **Dynamic programming** over groups 1–1, 1–2, 2–1 and the skips 1–0, 0–1, maximizing the
+   summed gain of the groups. A group's gain is its ratio margin (cosine of the (merged) vectors
+   over the mean cosine of each side's ``k`` nearest sentences in the other article) above
+   ``min_margin``, per sentence it covers; a skip gains nothing. Why the margin: multilingual-e5
+   puts any two sentences of one story at cosine ≈ 0.85 and a translation at ≈ 0.9, in short
+   articles the whole article is "near", and what marks a translation is that it stands out from
+   the other sentences. Merged vectors are the normalized sum of two sentence vectors, computed
+   from the pairwise cosines without encoding anything again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+# (sentences taken from a, from b) of each group the dynamic programming may form
+MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
+
+
+@dataclass(frozen=True)
+class SentenceAlignOptions:
+    # Chosen with benchmarks/translations.py (figures in benchmarks/results/translations.json).
+    min_margin: float = 1.0  # a group whose margin is above this gains by being aligned; below, skipping wins
+    merge_penalty: float = 0.08  # taken off a 1–2 or 2–1 group's gain, so an even split wins a tie
+    k: int = 4  # nearest sentences of the other article in each sentence's margin denominator
+    band: int = 12  # sentences either side of the anchor path the dynamic programming visits
+
+
+@dataclass(frozen=True)
+class Group:
+    """Aligned sentences: indices in a and in b (one side empty for a skip), and their cosine."""
+
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    cosine: float | None  # None for a skip
+    margin: float | None = None  # the cosine over both sides' typical nearest cosine; None for a skip
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.a)}-{len(self.b)}"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    groups: list[Group]
+    sentences_a: int
+    sentences_b: int
+
+    @property
+    def aligned(self) -> list[Group]:
+        return [g for g in self.groups if g.a and g.b]
+
+    @property
+    def coverage(self) -> float:
+        """Share of both articles' sentences that are in aligned groups."""
+        return self.coverage_above(0.0)
+
+    def coverage_above(self, margin: float) -> float:
+        """Share of both articles' sentences in aligned groups whose margin is at least ``margin``:
+        a translation's groups stand out from the rest of the article, a same-story article's do not."""
+        total = self.sentences_a + self.sentences_b
+        covered = sum(len(g.a) + len(g.b) for g in self.aligned if g.margin is not None and g.margin >= margin)
+        return covered / total if total else 0.0
+
+    @property
+    def similarity(self) -> float:
+        """Mean cosine of the aligned groups (0 when none)."""
+        cosines = [g.cosine for g in self.aligned if g.cosine is not None]
+        return float(np.mean(cosines)) if cosines else 0.0
+
+
+def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions = SentenceAlignOptions()) -> Alignment:
+    """Align the sentences of two articles given their L2-normalized vectors (rows, in order)."""
+    n, m = len(a), len(b)
+    if n == 0 or m == 0:
+        groups = [Group((i,), (), None) for i in range(n)] + [Group((), (j,), None) for j in range(m)]
+        return Alignment(groups, n, m)
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    b = np.ascontiguousarray(b, dtype=np.float32)
+    windows = _band(a, b, options.band)
+    near_a = _mean_nearest(a, b, options.k)
+    near_b = _mean_nearest(b, a, options.k)
+    adjacent_a = np.einsum("ij,ij->i", a[:-1], a[1:]) if n > 1 else np.zeros(0, np.float32)
+    adjacent_b = np.einsum("ij,ij->i", b[:-1], b[1:]) if m > 1 else np.zeros(0, np.float32)
+
+    # cost[i] holds the best cost of aligning a[:i] with b[lo[i]:hi[i]]; move[i] how it was reached
+    lo, hi = windows[:, 0], windows[:, 1]
+    cost = [np.full(hi[i] - lo[i] + 1, np.inf) for i in range(n + 1)]
+    move = [np.full(hi[i] - lo[i] + 1, -1, dtype=np.int8) for i in range(n + 1)]
+    cosine = [np.full(hi[i] - lo[i] + 1, np.nan, dtype=np.float32) for i in range(n + 1)]
+    margins = [np.full(hi[i] - lo[i] + 1, np.nan, dtype=np.float32) for i in range(n + 1)]
+    columns = np.arange(m + 1)
+    row0 = columns[lo[0] : hi[0] + 1]
+    cost[0][:] = np.where(row0 == 0, 0.0, np.inf)
+    for i in range(n + 1):
+        j = columns[lo[i] : hi[i] + 1]
+        best, chosen, chosen_cos, chosen_margin = cost[i], move[i], cosine[i], margins[i]
+        if i > 0:
+            near = b[np.clip(j - 1, 0, m - 1)] @ a[i - 1]  # cos(a[i-1], b[j-1])
+            for code, (da, db) in enumerate(MOVES):
+                if da == 0 or i < da:
+                    continue
+                previous = _lookup(cost[i - da], lo[i - da], j - db)
+                if db == 0:
+                    step, group_cos, margin = np.zeros(len(j)), np.full(len(j), np.nan), np.full(len(j), np.nan)
+                else:
+                    group_cos = _group_cosine(i, j, da, db, a, b, near, adjacent_a, adjacent_b)
+                    typical = near_a[i - da : i].mean() + np.mean(
+                        [near_b[np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
+                    )
+                    margin = group_cos / np.maximum(typical / 2, 1e-6)
+                    step = (options.min_margin - margin) * (da + db) / 2  # a cost: negative gain
+                    step = step + options.merge_penalty * (da + db > 2)
+                    step = np.where(j - db >= 0, step, np.inf)
+                candidate = previous + step
+                better = candidate < best
+                best[better], chosen[better] = candidate[better], code
+                chosen_cos[better], chosen_margin[better] = group_cos[better], margin[better]
+        # skips of b sentences within the row (they cost nothing): best[j] = min over k ≤ j of best[k]
+        if len(j) > 1:
+            running = np.minimum.accumulate(best)
+            skipped = running < best - 1e-12
+            best[skipped], chosen[skipped] = running[skipped], MOVES.index((0, 1))
+            chosen_cos[skipped], chosen_margin[skipped] = np.nan, np.nan
+    return Alignment(_trace(cost, move, cosine, margins, lo, n, m), n, m)
+
+
+def _group_cosine(
+    i: int,
+    j: np.ndarray,
+    da: int,
+    db: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    near: np.ndarray,
+    adjacent_a: np.ndarray,
+    adjacent_b: np.ndarray,
+) -> np.ndarray:
+    """Cosine of the group ending at (a[i-1], b[j-1]) with ``da`` and ``db`` sentences; two merged
+    sentences are their normalized sum: (x·y₁ + x·y₂) / |y₁ + y₂|, |y₁ + y₂|² = 2 + 2 y₁·y₂."""
+    m = len(b)
+    if (da, db) == (1, 1):
+        group = near
+    elif (da, db) == (2, 1):
+        group = (near + b[np.clip(j - 1, 0, m - 1)] @ a[i - 2]) / np.sqrt(2 + 2 * adjacent_a[i - 2])
+    else:  # (1, 2)
+        pair = adjacent_b[np.clip(j - 2, 0, m - 2)] if m > 1 else np.ones(len(j), np.float32)
+        group = (near + b[np.clip(j - 2, 0, m - 1)] @ a[i - 1]) / np.sqrt(2 + 2 * pair)
+    return np.clip(group, -1.0, 1.0)
+
+
+def _lookup(row: np.ndarray, row_lo: int, j: np.ndarray) -> np.ndarray:
+    """``row[j - row_lo]`` where that lies inside the row's window, else infinity."""
+    index = j - row_lo
+    inside = (index >= 0) & (index < len(row))
+    return np.where(inside, row[np.clip(index, 0, len(row) - 1)], np.inf)
+
+
+def _trace(
+    cost: list[np.ndarray],
+    move: list[np.ndarray],
+    cosine: list[np.ndarray],
+    margins: list[np.ndarray],
+    lo: np.ndarray,
+    n: int,
+    m: int,
+) -> list[Group]:
+    i, j = n, m
+    if not np.isfinite(cost[n][m - lo[n]]):  # cannot happen with a connected band; kept as a guard
+        raise ValueError("sentence alignment found no path through its band")
+    groups: list[Group] = []
+    while i > 0 or j > 0:
+        code = int(move[i][j - lo[i]])
+        da, db = MOVES[code]
+        value, margin = float(cosine[i][j - lo[i]]), float(margins[i][j - lo[i]])
+        skip = np.isnan(value)
+        groups.append(
+            Group(
+                tuple(range(i - da, i)),
+                tuple(range(j - db, j)),
+                None if skip else round(value, 4),
+                None if skip else round(margin, 4),
+            )
+        )
+        i, j = i - da, j - db
+    groups.reverse()
+    return groups
+
+
+def _mean_nearest(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
+    """Each x's mean cosine to its ``k`` nearest sentences in y (the margin's denominator)."""
+    k = min(k, len(y))
+    out = np.empty(len(x), dtype=np.float32)
+    for start in range(0, len(x), block):  # blocks bound the memory of the similarity rows
+        cosines = x[start : start + block] @ y.T
+        out[start : start + block] = -np.partition(-cosines, k - 1, axis=1)[:, :k].mean(axis=1)
+    return out
+
+
+def _band(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+    """(lo, hi) column window of each DP row 0..n: ``width`` around the path through the anchors,
+    widened so consecutive windows always touch (the path is never cut)."""
+    n, m = len(a), len(b)
+    anchors = _anchors(a, b)
+    points = [(0.0, 0.0), *[(i + 0.5, j + 0.5) for i, j in anchors], (float(n), float(m))]
+    xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    centre = np.interp(np.arange(n + 1), xs, ys)
+    lo = np.floor(centre).astype(int) - width
+    hi = np.ceil(centre).astype(int) + width
+    for i in range(1, n + 1):  # a steep stretch (many b sentences per a sentence) stays connected
+        lo[i] = min(lo[i], hi[i - 1])
+        hi[i - 1] = max(hi[i - 1], lo[i])
+    lo = np.clip(lo, 0, m)
+    hi = np.clip(hi, 0, m)
+    lo[0], hi[n] = 0, m
+    for i in range(n - 1, -1, -1):  # a row must reach the next row's window start
+        lo[i] = min(lo[i], lo[i + 1])
+    for i in range(1, n + 1):
+        hi[i] = max(hi[i], hi[i - 1])
+    return np.stack([lo, np.maximum(hi, lo)], axis=1)
+
+
+def _anchors(a: np.ndarray, b: np.ndarray, block: int = 1024) -> list[tuple[int, int]]:
+    """Mutual nearest sentence pairs, thinned to the longest chain increasing on both sides."""
+    best_b = np.empty(len(a), dtype=np.int64)
+    for start in range(0, len(a), block):  # blocks bound the memory of the similarity rows
+        best_b[start : start + block] = np.argmax(a[start : start + block] @ b.T, axis=1)
+    best_a = np.empty(len(b), dtype=np.int64)
+    for start in range(0, len(b), block):
+        best_a[start : start + block] = np.argmax(b[start : start + block] @ a.T, axis=1)
+    mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i]
+    return _longest_increasing(mutual)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by first item) whose second items increase."""
+    tails: list[int] = []  # tails[k]: smallest second item ending a chain of length k + 1
+    tail_index: list[int] = []
+    previous = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_index.append(index)
+        else:
+            tails[k], tail_index[k] = j, index
+        previous[index] = tail_index[k - 1] if k else -1
+    chain, at = [], tail_index[-1] if tail_index else -1
+    while at >= 0:
+        chain.append(pairs[at])
+        at = previous[at]
+    return chain[::-1]

@@ -1,0 +1,258 @@
+"""Article links: which articles are translations or copies of each other (or tell the same
+story), which one is the original, and their sentence alignment.
+
+Candidates come from document vectors (the mean of an article's sentence vectors) with the same
+margin-scored neighbour search as quotes, plus every pair a provenance line names directly (an
+article's ``original_url`` is another article's ``url``). Each candidate is verified by aligning
+its sentences (``align.sentence_align``): a translation or copy renders most sentences of the
+other one by one, which two articles on one story do not.
+
+Relation: ``translation`` across languages, ``copy`` within one language near word for word,
+``same_story`` for a partial alignment, a same-language rewording, or two translations of a third
+original (siblings). Direction, from the strongest evidence there is: the original's address, a
+``translated_from`` language (a marker or the input's metadata), an article in another language
+than its outlet publishes in, then the earlier publication date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+import schemas
+from align.neighbours import NeighbourOptions, margin_pairs
+from align.sentence_align import Alignment, SentenceAlignOptions, align_sentences
+
+# Columns link_articles needs for each article.
+ARTICLE_COLUMNS = (
+    "article_id", "language", "url", "original_url", "translated_from", "is_translation", "published",
+    "outlet_language", "language_mismatch",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TranslationOptions:
+    enabled: bool = True
+    neighbours: NeighbourOptions = field(default_factory=lambda: NeighbourOptions(candidates=4))
+    sentences: SentenceAlignOptions = field(default_factory=SentenceAlignOptions)
+    # Chosen with benchmarks/translations.py (figures in benchmarks/results/translations.json).
+    min_margin: float = 1.0  # document-vector margin below which a candidate is not verified
+    min_coverage: float = 0.5  # share of sentences in clearly aligned groups for a translation or copy
+    clear_margin: float = 1.02  # a group's margin at and above which it is clearly aligned
+    min_similarity: float = 0.84  # mean cosine of the aligned sentences for a translation or copy
+    copy_similarity: float = 0.97  # same language at or above this: a copy, below it: a rewording
+    # clearly aligned this far but with a low mean cosine (a loose rewording): same story
+    partial_coverage: float = 0.7
+
+
+@dataclass(frozen=True)
+class ArticleLinks:
+    links: pa.Table  # article_links
+    sentence_links: pa.Table  # sentence_links
+    alignments: dict[tuple[str, str], Alignment]  # (article_id_a, article_id_b) → alignment, translations and copies
+    candidates: int  # candidate pairs verified
+
+    @property
+    def translations(self) -> int:
+        return sum(r == "translation" for r in self.links.column("relation").to_pylist())
+
+
+def link_articles(
+    articles: pa.Table,
+    sentences: pa.Table,
+    vectors: np.ndarray,
+    options: TranslationOptions = TranslationOptions(),
+) -> ArticleLinks:
+    """``article_links`` and ``sentence_links`` for ``articles`` (ARTICLE_COLUMNS) given the
+    ``sentences`` table (article_id, index) and one vector per sentence row."""
+    meta = {row["article_id"]: row for row in articles.select(list(ARTICLE_COLUMNS)).to_pylist()}
+    rows_of = _rows_by_article(sentences)
+    ids = [a for a in meta if a in rows_of]
+    documents = np.stack([_unit(vectors[rows_of[a]].mean(axis=0)) for a in ids]) if ids else np.zeros((0, 1))
+    pairs = margin_pairs(
+        documents, np.arange(len(ids)), np.array([meta[a]["language"] or "?" for a in ids], dtype=object),
+        options.neighbours,
+    )  # fmt: skip
+    candidates: dict[tuple[str, str], float] = {}
+    for x, y, cosine, margin in zip(pairs.a, pairs.b, pairs.cosine, pairs.margin, strict=True):
+        if margin >= options.min_margin:
+            candidates[_ordered(ids[x], ids[y])] = float(cosine)
+    position = {a: i for i, a in enumerate(ids)}
+    for a, b in _named_originals(meta):
+        if a in position and b in position:
+            candidates.setdefault(_ordered(a, b), float(documents[position[a]] @ documents[position[b]]))
+    links, sentence_rows, alignments = [], [], {}
+    for (a, b), cosine in sorted(candidates.items()):
+        alignment = align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
+        link = classify(meta[a], meta[b], alignment, cosine, options)
+        if link is None:
+            continue
+        links.append(link)
+        if link["relation"] in ("translation", "copy"):
+            alignments[(a, b)] = alignment
+            index_a, index_b = sentences_index(sentences, rows_of[a]), sentences_index(sentences, rows_of[b])
+            sentence_rows.extend(
+                {
+                    "article_id_a": a,
+                    "article_id_b": b,
+                    "sentences_a": [index_a[i] for i in group.a],
+                    "sentences_b": [index_b[j] for j in group.b],
+                    "score": group.cosine,
+                    "kind": group.kind,
+                }
+                for group in alignment.groups
+            )
+    return ArticleLinks(
+        links=schemas.validate(pa.Table.from_pylist(links, schema=schemas.ARTICLE_LINKS), "article_links"),
+        sentence_links=schemas.validate(
+            pa.Table.from_pylist(sentence_rows, schema=schemas.SENTENCE_LINKS), "sentence_links"
+        ),
+        alignments=alignments,
+        candidates=len(candidates),
+    )
+
+
+def classify(
+    a: dict[str, Any], b: dict[str, Any], alignment: Alignment, cosine: float, options: TranslationOptions
+) -> dict[str, Any] | None:
+    """The ``article_links`` row of two articles (a's id the smaller), or None when unrelated."""
+    cross_language = a["language"] != b["language"]
+    named = _names_original(a, b) or _names_original(b, a)
+    clear = alignment.coverage_above(options.clear_margin)
+    full = clear >= options.min_coverage and alignment.similarity >= options.min_similarity
+    if not (full or named or clear >= options.partial_coverage):
+        return None
+    direction, why = direction_of(a, b)
+    sibling = _siblings(a, b)
+    if full or named:
+        if sibling and not named:
+            relation = "same_story"
+            why = f"both translated from {a['translated_from']}"
+        elif cross_language:
+            relation = "translation"
+        else:
+            relation = "copy" if alignment.similarity >= options.copy_similarity else "same_story"
+    else:
+        relation = "same_story"
+    evidence = (
+        f"{alignment.coverage:.0%} of sentences aligned ({clear:.0%} clearly), mean cosine {alignment.similarity:.3f}"
+    )
+    return {
+        "article_id_a": a["article_id"], "article_id_b": b["article_id"], "relation": relation,
+        "direction": direction if relation != "same_story" else None, "score": round(alignment.coverage, 4),
+        "evidence": evidence + (f"; {why}" if why else ""), "cosine": cosine,
+        "similarity": round(alignment.similarity, 4), "cross_language": cross_language,
+    }  # fmt: skip
+
+
+def direction_of(a: dict[str, Any], b: dict[str, Any]) -> tuple[str | None, str | None]:
+    """("a_to_b" when a is the original, "b_to_a", or None) and the evidence, strongest first."""
+    for original, copy, code in ((a, b, "a_to_b"), (b, a, "b_to_a")):
+        if _names_original(copy, original):
+            return code, f"original_url of the translation is {original['url']}"
+    for original, copy, code in ((a, b, "a_to_b"), (b, a, "b_to_a")):
+        if (
+            copy["translated_from"]
+            and copy["translated_from"] == original["language"]
+            and not original["is_translation"]
+        ):
+            return code, f"translated from {copy['translated_from']}"
+    for original, copy, code in ((a, b, "a_to_b"), (b, a, "b_to_a")):
+        if (
+            copy["language_mismatch"]
+            and not original["language_mismatch"]
+            and copy["outlet_language"] == original["language"]
+        ):
+            return code, f"its outlet publishes in {original['language']}, not {copy['language']}"
+    if a["published"] and b["published"] and a["published"] != b["published"]:
+        return ("a_to_b", "published earlier") if a["published"] < b["published"] else ("b_to_a", "published earlier")
+    return None, None
+
+
+def sentences_index(sentences: pa.Table, rows: np.ndarray) -> list[int]:
+    """The ``index`` values of the given sentence rows."""
+    return sentences.column("index").take(pa.array(rows)).to_pylist()
+
+
+def _rows_by_article(sentences: pa.Table) -> dict[str, np.ndarray]:
+    """Sentence rows of each article, in sentence order."""
+    ids = np.array(sentences.column("article_id").to_pylist(), dtype=object)
+    order = np.lexsort((sentences.column("index").to_numpy(), ids))
+    if not len(order):
+        return {}
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    return {sorted_ids[s]: order[s:e] for s, e in zip(starts, ends, strict=True)}
+
+
+def _named_originals(meta: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """(translation, original) pairs where a provenance line names the original's address."""
+    by_url = {_url_key(row["url"]): a for a, row in meta.items() if row["url"]}
+    return [
+        (a, by_url[_url_key(row["original_url"])])
+        for a, row in meta.items()
+        if row["original_url"]
+        and _url_key(row["original_url"]) in by_url
+        and by_url[_url_key(row["original_url"])] != a
+    ]
+
+
+def _names_original(copy: dict[str, Any], original: dict[str, Any]) -> bool:
+    return bool(
+        copy["original_url"] and original["url"] and _url_key(copy["original_url"]) == _url_key(original["url"])
+    )
+
+
+def _siblings(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Both are translations of one original language that neither is written in."""
+    source = a["translated_from"]
+    return bool(source and source == b["translated_from"] and source not in (a["language"], b["language"]))
+
+
+def _url_key(url: str) -> str:
+    """An address without scheme, ``www.``, query or trailing slash: the same page written two ways."""
+    url = url.strip().lower().split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    return url.removeprefix("www.").rstrip("/")
+
+
+def _ordered(x: str, y: str) -> tuple[str, str]:
+    return (x, y) if x < y else (y, x)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
+
+
+def translated_quote_pairs(
+    quotes: pa.Table, sentences: pa.Table, alignments: dict[tuple[str, str], Alignment]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs of ``quotes`` (article_id, start, end) that sit in aligned sentence groups of a
+    translation or copy: one quote renders the other."""
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for article_id, index, start, end in zip(
+        *(sentences.column(c).to_pylist() for c in ("article_id", "index", "start", "end")), strict=True
+    ):
+        spans.setdefault(article_id, []).append((index, start, end))
+    quotes_of: dict[str, list[tuple[int, set[int]]]] = {}
+    for row, (article_id, start, end) in enumerate(
+        zip(*(quotes.column(c).to_pylist() for c in ("article_id", "start", "end")), strict=True)
+    ):
+        if article_id in spans:
+            covered = {i for i, s, e in spans[article_id] if s < end and e > start}
+            quotes_of.setdefault(article_id, []).append((row, covered))
+    xs, ys = [], []
+    for (a, b), alignment in alignments.items():
+        for group in alignment.aligned:
+            in_a = [row for row, covered in quotes_of.get(a, []) if covered.intersection(group.a)]
+            in_b = [row for row, covered in quotes_of.get(b, []) if covered.intersection(group.b)]
+            for x in in_a:
+                for y in in_b:
+                    xs.append(x)
+                    ys.append(y)
+    pairs = sorted({(min(x, y), max(x, y)) for x, y in zip(xs, ys, strict=True)})
+    return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)

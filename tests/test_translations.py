@@ -1,0 +1,185 @@
+"""Translation alignment: sentences, article links with direction, sentence links, on real
+parallel news (NTREX) and the seeds."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import SEEDS, ntrex_documents, run_cli, write_ntrex_jsonl
+
+import corpus
+from align.sentence_align import align_sentences
+from align.stage import build_and_align
+from align.translations import direction_of
+from corpus.info import summarize
+from corpus.sentences import sentence_table
+
+
+def test_sentences_table_has_offsets_into_the_text_in_every_script(seeds_snapshot):
+    articles = {r["article_id"]: r["text"] for r in seeds_snapshot.table("articles").to_pylist()}
+    sentences = seeds_snapshot.table("sentences").to_pylist()
+    assert len(sentences) > 20
+    for row in sentences:
+        assert articles[row["article_id"]][row["start"] : row["end"]] == row["text"]
+    table = pa.Table.from_pylist([
+        {"article_id": "zh", "paragraphs": ["外交部长表示：“我们不会接受。”他随后离开了。", "第二段。"],
+         "paragraph_languages": ["zh", "zh"], "language": "zh"},
+    ])  # fmt: skip
+    rows = sentence_table(table).to_pylist()
+    assert [r["text"] for r in rows] == ["外交部长表示：“我们不会接受。”", "他随后离开了。", "第二段。"]
+    assert [r["index"] for r in rows] == [0, 1, 2]
+
+
+@pytest.fixture(scope="module")
+def ntrex_sentences(encoder):
+    """English and German sentence vectors of one NTREX document (translated sentence by sentence)."""
+    document = ntrex_documents(1)[0]
+    english, german = document["sentences"]["eng"], document["sentences"]["deu"]
+    return english, german, encoder.encode(english), encoder.encode(german)
+
+
+def test_sentence_alignment_of_a_real_translation_finds_merges_and_gaps(ntrex_sentences, encoder):
+    english, german, en, de = ntrex_sentences
+    plain = align_sentences(en, de)
+    assert [(g.a, g.b) for g in plain.groups] == [((i,), (i,)) for i in range(len(english))]
+    assert plain.coverage == 1.0 and plain.similarity > 0.85
+    # An edited translation: sentences 2 and 3 joined into one, sentence 6 left out.
+    merged = encoder.encode([german[2] + " " + german[3]])
+    edited = np.vstack([de[:2], merged, de[4:6], de[7:]])
+    target = {0: 0, 1: 1, 2: 2, 3: 2, 4: 3, 5: 4} | {i: i - 2 for i in range(7, len(english))}
+    gold = set(target.items())
+    alignment = align_sentences(en, edited)
+    found = {(i, j) for g in alignment.aligned for i in g.a for j in g.b}
+    assert found <= gold, found - gold  # nothing aligned wrongly, sentence 6 with nothing
+    assert len(found) >= len(gold) - 1
+    assert ((6,), ()) in {(g.a, g.b) for g in alignment.groups}
+
+
+def test_sentence_alignment_of_unrelated_articles_aligns_little(ntrex_sentences, encoder):
+    *_, de = ntrex_sentences
+    other = ntrex_documents(6)[5]["sentences"]["eng"]
+    alignment = align_sentences(encoder.encode(other), de)
+    assert alignment.coverage < 0.3
+
+
+def test_direction_follows_the_strongest_evidence():
+    base = {"url": None, "original_url": None, "translated_from": None, "is_translation": False,
+            "published": None, "outlet_language": None, "language_mismatch": False}  # fmt: skip
+    original = base | {"article_id": "a", "language": "zh", "url": "https://www.toutiao.com/article/7/"}
+    translation = base | {"article_id": "b", "language": "en", "original_url": "toutiao.com/article/7",
+                          "translated_from": "zh", "is_translation": True}  # fmt: skip
+    assert direction_of(original, translation)[0] == "a_to_b"
+    assert "original_url" in direction_of(original, translation)[1]
+    marked = translation | {"original_url": None}
+    assert direction_of(marked, original) == ("b_to_a", "translated from zh")
+    import datetime
+
+    early = base | {"article_id": "c", "language": "en", "published": datetime.date(2025, 1, 1)}
+    late = base | {"article_id": "d", "language": "en", "published": datetime.date(2025, 1, 3)}
+    assert direction_of(late, early) == ("b_to_a", "published earlier")
+    assert direction_of(base | {"language": "en"}, base | {"language": "fr"}) == (None, None)
+
+
+@pytest.fixture(scope="module")
+def ntrex_snapshot(tmp_path_factory, encoder):
+    """Two NTREX documents in English (the original), Russian, Chinese and German: eight articles."""
+    tmp = tmp_path_factory.mktemp("ntrex")
+    source = write_ntrex_jsonl(tmp / "ntrex.jsonl", 2, ("eng", "rus", "zho", "deu"), provenance=True)
+    _, aligned = build_and_align([source], tmp / "snapshot", encoder=encoder)
+    return corpus.open_snapshot(tmp / "snapshot"), aligned
+
+
+def test_ntrex_translations_link_to_their_original_with_aligned_sentences(ntrex_snapshot):
+    snapshot, aligned = ntrex_snapshot
+    links = snapshot.query("""
+        select a.external_id as ea, b.external_id as eb, l.relation, l.direction, l.score, l.evidence
+        from article_links l join articles a on a.article_id = l.article_id_a
+        join articles b on b.article_id = l.article_id_b
+    """).to_pylist()  # fmt: skip
+    assert all(r["ea"].rsplit(".", 1)[0] == r["eb"].rsplit(".", 1)[0] for r in links), "no link across documents"
+    translations = [r for r in links if r["relation"] == "translation"]
+    assert len(translations) == 6  # each of 3 translations × 2 documents to its English original
+    for link in translations:
+        original = link["ea"] if link["direction"] == "a_to_b" else link["eb"]
+        assert original.endswith(".eng"), link
+        assert link["score"] > 0.9 and "translated from en" in link["evidence"]
+    siblings = [r for r in links if r["relation"] == "same_story"]
+    assert all("both translated from en" in r["evidence"] for r in siblings)
+    assert aligned.translations == 6
+    # Sentence links: NTREX translates sentence by sentence; each 1–1 group must join sentences of
+    # the same NTREX segment (found by text: normalization may take a headline out of the body).
+    rows = snapshot.query("""
+        select sa.text as text_a, sb.text as text_b, a.external_id as ea, b.external_id as eb, s.kind
+        from sentence_links s
+        join articles a on a.article_id = s.article_id_a join articles b on b.article_id = s.article_id_b
+        join sentences sa on sa.article_id = s.article_id_a and sa.index = s.sentences_a[1]
+        join sentences sb on sb.article_id = s.article_id_b and sb.index = s.sentences_b[1]
+        where a.external_id like '%.eng' or b.external_id like '%.eng'
+    """).to_pylist()  # fmt: skip
+    documents = {d["doc_id"]: d["sentences"] for d in ntrex_documents(2)}
+
+    def segment(external_id: str, text: str) -> int:
+        document, language = external_id.rsplit(".", 1)
+        segments = documents[document][language]
+        return max(range(len(segments)), key=lambda k: difflib.SequenceMatcher(None, text, segments[k]).ratio())
+
+    one_to_one = [r for r in rows if r["kind"] == "1-1"]
+    assert len(one_to_one) >= 0.9 * len(rows)
+    right = sum(segment(r["ea"], r["text_a"]) == segment(r["eb"], r["text_b"]) for r in one_to_one)
+    assert right >= 0.95 * len(one_to_one)
+
+
+def test_quotes_in_aligned_sentences_are_the_same_statement(ntrex_snapshot):
+    snapshot, _ = ntrex_snapshot
+    rows = snapshot.query("""
+        select l.relation, l.evidence, a.external_id as ea, b.external_id as eb
+        from quote_links l
+        join quotes qa on qa.quote_id = l.quote_id_a join articles a on a.article_id = qa.article_id
+        join quotes qb on qb.quote_id = l.quote_id_b join articles b on b.article_id = qb.article_id
+        where l.evidence = 'translation'
+    """).to_pylist()  # fmt: skip
+    assert rows, "quotes of aligned translated sentences should be linked"
+    assert all(r["relation"] == "same_statement" for r in rows)
+    assert all(r["ea"].rsplit(".", 1)[0] == r["eb"].rsplit(".", 1)[0] for r in rows)
+
+
+def test_seed_original_not_in_corpus_stays_pending(tmp_path, encoder):
+    out = tmp_path / "snapshot"
+    build_and_align([SEEDS], out, encoder=encoder)
+    summary = summarize(out)
+    snapshot = corpus.open_snapshot(out)
+    seed = snapshot.query("select article_id, original_url from articles where original_url is not null").to_pylist()
+    assert len(seed) == 1 and "toutiao.com" in seed[0]["original_url"]
+    assert summary.pending_originals == 1
+    assert summary.article_links == {}
+    result = run_cli("info", out)
+    assert result.returncode == 0, result.stderr
+    assert "pending originals" in result.stdout
+
+
+def test_original_named_by_address_is_linked_when_in_the_corpus(tmp_path, encoder):
+    """A translation whose provenance names the original's URL is linked to it, the original
+    being the article at that address."""
+    document = ntrex_documents(2)[1]
+    records = [
+        {"id": "original", "url": "https://www.example.ru/news/1", "outlet": "example.ru", "language": "ru",
+         "text": "\n".join(document["sentences"]["rus"])},
+        {"id": "translation", "outlet": "example.com", "language": "en",
+         "text": "\n".join(document["sentences"]["eng"]) + "\nOriginal: example.ru/news/1"},
+    ]  # fmt: skip
+    source = tmp_path / "pair.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    snapshot = corpus.open_snapshot(tmp_path / "snapshot")
+    link = snapshot.query("""
+        select a.external_id as ea, b.external_id as eb, l.relation, l.direction, l.evidence from article_links l
+        join articles a on a.article_id = l.article_id_a join articles b on b.article_id = l.article_id_b
+    """).to_pylist()  # fmt: skip
+    assert len(link) == 1 and link[0]["relation"] == "translation"
+    assert link[0]["ea" if link[0]["direction"] == "a_to_b" else "eb"] == "original", link
+    assert "original_url" in link[0]["evidence"]
+    assert summarize(tmp_path / "snapshot").pending_originals == 0
