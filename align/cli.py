@@ -119,8 +119,9 @@ def _report_alignment(result: AlignResult) -> None:
         print(f"notice: {result.notice}", file=sys.stderr)
     print(
         f"aligned {result.quotes} quotes with {result.model} ({result.encoded} encoded, {result.reused} reused): "
-        f"{result.links} links, {result.same_statement} same-statement, {result.clusters} clusters "
-        f"in {result.seconds:.1f}s",
+        f"{result.links} links, {result.same_statement} same-statement, {result.clusters} clusters; "
+        f"{result.sentences} sentences ({result.sentences_encoded} encoded): {result.article_links} article links, "
+        f"{result.translations} translations, in {result.seconds:.1f}s",
         file=sys.stderr,
     )
 

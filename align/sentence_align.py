@@ -7,8 +7,9 @@ The Vecalign / Bertalign recipe, on the sentence vectors the align stage already
    mutual nearest pairs, thinned to the longest chain that moves forward on both sides, are
    points the alignment surely passes through.
 2. **Band.** The path between anchors is interpolated, and dynamic programming only visits the
-   cells within ``band`` sentences of it: time and memory grow with the articles' length, not
-   with its square.
+   cells within ``band`` sentences of it: its time grows with the articles' length, not with its
+   square. (The cosines of all sentence pairs are one matrix product, computed once and shared by
+   the anchors, the margins and the dynamic programming; at article sizes that is milliseconds.)
 3. **Dynamic programming** over groups 1–1, 1–2, 2–1 and the skips 1–0, 0–1, maximizing the
    summed gain of the groups. A group's gain is its ratio margin (cosine of the (merged) vectors
    over the mean cosine of each side's ``k`` nearest sentences in the other article) above
@@ -34,7 +35,7 @@ MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
 class SentenceAlignOptions:
     # Chosen with benchmarks/translations.py (figures in benchmarks/results/translations.json).
     min_margin: float = 1.0  # a group whose margin is above this gains by being aligned; below, skipping wins
-    merge_penalty: float = 0.08  # taken off a 1–2 or 2–1 group's gain, so an even split wins a tie
+    merge_penalty: float = 0.08  # off a 1–2 or 2–1 group's gain: a left-out sentence is not merged into a neighbour
     k: int = 4  # nearest sentences of the other article in each sentence's margin denominator
     band: int = 12  # sentences either side of the anchor path the dynamic programming visits
 
@@ -90,9 +91,10 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
         return Alignment(groups, n, m)
     a = np.ascontiguousarray(a, dtype=np.float32)
     b = np.ascontiguousarray(b, dtype=np.float32)
-    windows = _band(a, b, options.band)
-    near_a = _mean_nearest(a, b, options.k)
-    near_b = _mean_nearest(b, a, options.k)
+    similarity = a @ b.T  # cos(a[i], b[j])
+    windows = _band(similarity, options.band)
+    near_a = _mean_nearest(similarity, options.k)
+    near_b = _mean_nearest(similarity.T, options.k)
     adjacent_a = np.einsum("ij,ij->i", a[:-1], a[1:]) if n > 1 else np.zeros(0, np.float32)
     adjacent_b = np.einsum("ij,ij->i", b[:-1], b[1:]) if m > 1 else np.zeros(0, np.float32)
 
@@ -109,7 +111,7 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
         j = columns[lo[i] : hi[i] + 1]
         best, chosen, chosen_cos, chosen_margin = cost[i], move[i], cosine[i], margins[i]
         if i > 0:
-            near = b[np.clip(j - 1, 0, m - 1)] @ a[i - 1]  # cos(a[i-1], b[j-1])
+            near = similarity[i - 1, np.clip(j - 1, 0, m - 1)]  # cos(a[i-1], b[j-1])
             for code, (da, db) in enumerate(MOVES):
                 if da == 0 or i < da:
                     continue
@@ -117,7 +119,7 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
                 if db == 0:
                     step, group_cos, margin = np.zeros(len(j)), np.full(len(j), np.nan), np.full(len(j), np.nan)
                 else:
-                    group_cos = _group_cosine(i, j, da, db, a, b, near, adjacent_a, adjacent_b)
+                    group_cos = _group_cosine(i, j, da, db, similarity, near, adjacent_a, adjacent_b)
                     typical = near_a[i - da : i].mean() + np.mean(
                         [near_b[np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
                     )
@@ -143,22 +145,21 @@ def _group_cosine(
     j: np.ndarray,
     da: int,
     db: int,
-    a: np.ndarray,
-    b: np.ndarray,
+    similarity: np.ndarray,
     near: np.ndarray,
     adjacent_a: np.ndarray,
     adjacent_b: np.ndarray,
 ) -> np.ndarray:
     """Cosine of the group ending at (a[i-1], b[j-1]) with ``da`` and ``db`` sentences; two merged
     sentences are their normalized sum: (x·y₁ + x·y₂) / |y₁ + y₂|, |y₁ + y₂|² = 2 + 2 y₁·y₂."""
-    m = len(b)
+    m = similarity.shape[1]
     if (da, db) == (1, 1):
         group = near
     elif (da, db) == (2, 1):
-        group = (near + b[np.clip(j - 1, 0, m - 1)] @ a[i - 2]) / np.sqrt(2 + 2 * adjacent_a[i - 2])
+        group = (near + similarity[i - 2, np.clip(j - 1, 0, m - 1)]) / np.sqrt(2 + 2 * adjacent_a[i - 2])
     else:  # (1, 2)
         pair = adjacent_b[np.clip(j - 2, 0, m - 2)] if m > 1 else np.ones(len(j), np.float32)
-        group = (near + b[np.clip(j - 2, 0, m - 1)] @ a[i - 1]) / np.sqrt(2 + 2 * pair)
+        group = (near + similarity[i - 1, np.clip(j - 2, 0, m - 1)]) / np.sqrt(2 + 2 * pair)
     return np.clip(group, -1.0, 1.0)
 
 
@@ -200,21 +201,17 @@ def _trace(
     return groups
 
 
-def _mean_nearest(x: np.ndarray, y: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
-    """Each x's mean cosine to its ``k`` nearest sentences in y (the margin's denominator)."""
-    k = min(k, len(y))
-    out = np.empty(len(x), dtype=np.float32)
-    for start in range(0, len(x), block):  # blocks bound the memory of the similarity rows
-        cosines = x[start : start + block] @ y.T
-        out[start : start + block] = -np.partition(-cosines, k - 1, axis=1)[:, :k].mean(axis=1)
-    return out
+def _mean_nearest(similarity: np.ndarray, k: int) -> np.ndarray:
+    """Each row's mean cosine to its ``k`` nearest columns (the margin's denominator)."""
+    k = min(k, similarity.shape[1])
+    return -np.partition(-similarity, k - 1, axis=1)[:, :k].mean(axis=1)
 
 
-def _band(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+def _band(similarity: np.ndarray, width: int) -> np.ndarray:
     """(lo, hi) column window of each DP row 0..n: ``width`` around the path through the anchors,
     widened so consecutive windows always touch (the path is never cut)."""
-    n, m = len(a), len(b)
-    anchors = _anchors(a, b)
+    n, m = similarity.shape
+    anchors = _anchors(similarity)
     points = [(0.0, 0.0), *[(i + 0.5, j + 0.5) for i, j in anchors], (float(n), float(m))]
     xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     centre = np.interp(np.arange(n + 1), xs, ys)
@@ -233,14 +230,10 @@ def _band(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
     return np.stack([lo, np.maximum(hi, lo)], axis=1)
 
 
-def _anchors(a: np.ndarray, b: np.ndarray, block: int = 1024) -> list[tuple[int, int]]:
+def _anchors(similarity: np.ndarray) -> list[tuple[int, int]]:
     """Mutual nearest sentence pairs, thinned to the longest chain increasing on both sides."""
-    best_b = np.empty(len(a), dtype=np.int64)
-    for start in range(0, len(a), block):  # blocks bound the memory of the similarity rows
-        best_b[start : start + block] = np.argmax(a[start : start + block] @ b.T, axis=1)
-    best_a = np.empty(len(b), dtype=np.int64)
-    for start in range(0, len(b), block):
-        best_a[start : start + block] = np.argmax(b[start : start + block] @ a.T, axis=1)
+    best_b = np.argmax(similarity, axis=1)
+    best_a = np.argmax(similarity, axis=0)
     mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i]
     return _longest_increasing(mutual)
 

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from common import DATA, report
 from quotes import overlap, tokens
 
 import corpus
@@ -42,9 +42,6 @@ from align.link import LinkOptions
 from align.stage import AlignOptions, build_and_align
 from corpus.version import __version__
 
-SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-DATA = SHARED / "data"
-RESULTS = Path(__file__).resolve().parent / "results" / "align_quotes.json"
 NTREX_LANGUAGES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
 _LINKS_SQL = """
 select l.quote_id_a, l.quote_id_b, l.score, l.margin, l.cosine, l.same_speaker, l.relation,
@@ -237,10 +234,7 @@ def main() -> None:
                 results[name] = wmt(workdir, encoder, args.wmt_docs)
             results[name]["seconds"] = round(time.perf_counter() - started, 1)
             print(name, json.dumps(results[name]), flush=True)
-    print(json.dumps(results, indent=2))
-    if not args.no_write:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "align_quotes", write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -32,21 +32,19 @@ import json
 import os
 import resource
 import time
-from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 import torch
+from common import DATA, report
 
 from align.embed import EmbedOptions, embed_quotes
 from align.encoder import load_encoder
 from align.neighbours import NeighbourOptions, margin_pairs
 from corpus.version import __version__
 
-SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 QUOTE_SETS = ("ggt", "polnear_train", "polnear_dev")
-RESULTS = Path(__file__).resolve().parent / "results" / "align_speed.json"
 GOAL = 0.9
 DIM = 384
 LANGUAGE_CODES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
@@ -59,7 +57,7 @@ def real_quotes(count: int) -> tuple[list[str], dict[str, int]]:
     seen: set[str] = set()
     taken: dict[str, int] = {}
     for name in QUOTE_SETS:
-        for line in (SHARED / "data" / "quotes" / name / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in (DATA / "quotes" / name / "gold.jsonl").read_text(encoding="utf-8").splitlines():
             for quote in json.loads(line)["quotes"]:
                 text = quote["text"].strip()
                 if len(text) < MIN_CHARS or text in seen:
@@ -186,10 +184,7 @@ def main() -> None:
         results["knn_margin"][str(n)] = knn_margin(n, args.languages, options)
         print(f"{n}: {json.dumps(results['knn_margin'][str(n)])}", flush=True)
     results["faiss_threads"] = faiss.omp_get_max_threads()  # build_index sets it
-    print(json.dumps(results, indent=2))
-    if not args.no_write:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "align_speed", write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ Anchors: the Gender Gap Tracker's own extractor scores F1 0.837 and speaker accu
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from common import SHARED, report
 
 import corpus
 from corpus.build import BuildOptions, process_batch
@@ -42,9 +42,7 @@ from corpus.quotes import quote_table
 from corpus.read import RAW_SCHEMA, read_file
 from corpus.version import __version__
 
-SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 QUOTES = SHARED / "data" / "quotes"
-RESULTS = Path(__file__).resolve().parent / "results" / "quotes.json"
 MIN_OVERLAP = 0.3
 _TOKEN = re.compile(r"\w+")
 
@@ -170,10 +168,7 @@ def main() -> None:
     }
     if "--no-speed" not in sys.argv:
         results["speed_polnear_train"] = quote_stage_speed()
-    print(json.dumps(results, indent=2))
-    if "--no-write" not in sys.argv:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "quotes", write="--no-write" not in sys.argv)
 
 
 if __name__ == "__main__":

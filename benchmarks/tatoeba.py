@@ -13,20 +13,16 @@ Issue 4 measured the default model once: rus 0.923 / 0.939, ukr 0.867 / 0.905, c
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
-from pathlib import Path
 
 import numpy as np
+from common import DATA, report
 
 from align.encoder import load_encoder
 from align.neighbours import NeighbourOptions, build_index, mean_near, ratio_margin, search
 from corpus.version import __version__
 
-SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-TATOEBA = SHARED / "data" / "parallel" / "tatoeba"
-RESULTS = Path(__file__).resolve().parent / "results" / "tatoeba.json"
+TATOEBA = DATA / "parallel" / "tatoeba"
 LANGUAGES = ("rus", "ukr", "cmn", "fra", "deu", "spa")
 REFERENCE = {"rus": (0.923, 0.939), "ukr": (0.867, 0.905), "cmn": (0.916, 0.951)}
 K = 4
@@ -64,9 +60,7 @@ def main() -> None:
         results[language] = {"pairs": len(foreign_lines), "cosine": round(cosine, 3), "margin": round(margin, 3),
                              "seconds": round(seconds, 1)}  # fmt: skip
         print(f"{language}: cosine {cosine:.3f}  margin {margin:.3f}  ({seconds:.1f}s)", flush=True)
-    if not args.no_write:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "tatoeba", write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -31,12 +31,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from common import DATA, report
 
 import corpus
 from align.embed import vector_matrix
@@ -45,9 +46,6 @@ from align.sentence_align import align_sentences
 from align.stage import AlignOptions, build_and_align
 from corpus.version import __version__
 
-SHARED = Path(os.environ.get("QUOTETRACE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-DATA = SHARED / "data"
-RESULTS = Path(__file__).resolve().parent / "results" / "translations.json"
 NTREX_LANGUAGES = {
     "eng": "en", "rus": "ru", "ukr": "uk", "zho": "zh", "fra": "fr", "deu": "de", "spa": "es", "pol": "pl",
     "tur": "tr", "ita": "it",
@@ -260,10 +258,7 @@ def main() -> None:
             results[name] = evaluate(snapshot, versions) | {"seconds": round(time.perf_counter() - started, 1)}
             print(name, json.dumps(results[name]), flush=True)
     results["goals"] = {"article_link_accuracy": 0.99, "sentence_f1": 0.98}
-    print(json.dumps(results, indent=2))
-    if not args.no_write:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    report(results, "translations", write=not args.no_write)
 
 
 if __name__ == "__main__":

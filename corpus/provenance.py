@@ -111,15 +111,14 @@ def _provenance_row(row: dict[str, Any], options: ProvenanceOptions) -> dict[str
     language = row.get("language")
     claimed_translation = False
     if given_language or given_url:
-        code = given_language and (given_language if re.fullmatch(r"[a-z]{2}", given_language) else None)
-        row["translated_from"] = code or (language_code(given_language) if given_language else None)
+        if given_language:  # an ISO code, or a language's name ("Chinese")
+            given = given_language.lower()
+            row["translated_from"] = given if re.fullmatch(r"[a-z]{2}", given) else language_code(given_language)
         row["original_url"] = given_url
         if given_url and (domain := domain_of(given_url)):
             row["original_outlet"] = _known_domain(domain) or domain
-        given = [f"translated_from={given_language}"] * bool(given_language) + [f"original_url={given_url}"] * bool(
-            given_url
-        )
-        row["provenance_evidence"] = "input: " + ", ".join(given)
+        fields = {"translated_from": given_language, "original_url": given_url}
+        row["provenance_evidence"] = "input: " + ", ".join(f"{k}={v}" for k, v in fields.items() if v)
         claimed_translation = bool(given_language)
     for entry in row["boilerplate"]:
         if entry["kind"] != "provenance":

@@ -13,6 +13,7 @@ import pytest
 import corpus
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.append(str(REPO / "benchmarks"))  # tests load benchmark scripts, which import benchmarks/common.py
 SHARED = Path(os.environ.get("QUOTETRACE_SHARED", REPO.parent / "shared")).resolve()
 DATA = SHARED / "data"
 SEEDS = DATA / "seeds"
