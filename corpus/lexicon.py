@@ -158,6 +158,7 @@ class Language:
     object_pronouns: frozenset[str]
     roles: frozenset[str]
     openers: frozenset[str]
+    prepositions: frozenset[str]
     skip: frozenset[str]
     postposed: frozenset[str]
 
@@ -191,6 +192,7 @@ def language_resources(code: str | None) -> Language:
         object_pronouns=frozenset(people["object_pronouns"].get(code, [])),
         roles=frozenset(people["roles"].get(code, [])) | frozenset(people["roles"]["en"]),
         openers=frozenset(people["openers"].get(code, [])),
+        prepositions=frozenset(people["prepositions"].get(code, [])),
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
     )

@@ -570,8 +570,46 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
         return last, tokens[-1].start()
     name = _name_run_before(tokens, language.openers)
     if name is not None:
-        return name
+        return _subject_behind_prepositions(tokens, name, language)
     return _role_phrase_before(tokens, language)
+
+
+def _subject_behind_prepositions(
+    tokens: list[re.Match[str]], name: tuple[str, int], language: Language, hops: int = 3
+) -> tuple[str, int] | None:
+    """A name governed by a preposition is not the speaker: `Сергей Лавров на встрече с госсекретарем
+    Энтони Блинкеном заявил` → Сергей Лавров, the name before the prepositional phrases; None when
+    no name stands within a few lowercase words before them (a null speaker beats a wrong one)."""
+
+    def lowercase_before(index: int, limit: int) -> int:
+        """Index of the first of up to ``limit`` lowercase words in one phrase ending before ``index``,
+        stopping after a preposition."""
+        while limit and index > 0 and tokens[index - 1].group(0).islower() and _adjacent(tokens, index):
+            index, limit = index - 1, limit - 1
+            if tokens[index].group(0).casefold() in language.prepositions:
+                break
+        return index
+
+    for _ in range(hops):
+        index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
+        governor = lowercase_before(index, 4)
+        if governor == index or tokens[governor].group(0).casefold() not in language.prepositions:
+            return name  # no preposition governs the name
+        end = governor
+        while end > 0 and tokens[end - 1].group(0).islower() and _adjacent(tokens, end):
+            end = lowercase_before(end, 4)  # `на встрече`: another prepositional phrase before this one
+        found = _name_run_before(tokens[:end], language.openers) if end else None
+        if found is None:
+            return None
+        name = found
+    return None
+
+
+def _adjacent(tokens: list[re.Match[str]], index: int) -> bool:
+    """Token ``index - 1`` and token ``index`` are in one phrase: nothing but spaces or an elision
+    (`l’organisme`) between them; a comma or a quotation mark ends the phrase."""
+    gap = tokens[index].string[tokens[index - 1].end() : tokens[index].start()]
+    return all(char.isspace() or char in "'’" for char in gap)
 
 
 def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | None:
