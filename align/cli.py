@@ -28,6 +28,7 @@ from corpus import BuildOptions, QuotetraceError, open_snapshot
 from corpus.info import summarize
 from corpus.read import discover
 from corpus.version import __version__
+from report import ReportOptions, write_report
 
 app = typer.Typer(
     name="quotetrace",
@@ -222,6 +223,36 @@ def info(
         f"{summary.linked_translations}; pending originals: {summary.pending_originals}; "
         f"rejected inputs: {summary.reject_share:.1%}",
         highlight=False,
+    )
+
+
+@app.command()
+def report(
+    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (replaced atomically).")],
+    max_speakers: Annotated[
+        int, typer.Option(min=1, help="Speakers with a section, the most quoted first.")
+    ] = ReportOptions().max_speakers,
+    max_articles: Annotated[
+        int, typer.Option(min=0, help="Articles whose text the page carries (quoted ones first).")
+    ] = ReportOptions().max_articles,
+) -> None:
+    """Write one self-contained HTML page: each speaker's statements side by side across outlets and
+    languages, word-level diffs of how they changed, provenance chains, and the articles.
+
+    The page loads nothing from the network; filter it by speaker, outlet and language.
+
+    Example:
+
+        quotetrace report snapshot/ --out report.html
+    """
+    options = ReportOptions(max_speakers=max_speakers, max_articles=max_articles)
+    result = write_report(snapshot, out, options)
+    print(
+        f"wrote {result.path}: {result.statements} statements by {result.speakers} speakers, "
+        f"{result.chains} provenance chains, {result.articles} articles, {result.megabytes:.1f} MB "
+        f"in {result.seconds:.1f}s",
+        file=sys.stderr,
     )
 
 

@@ -52,10 +52,16 @@ class DuplicateGroup:
         return sorted({v.language or "?" for v in self.variants})
 
 
-def cross_outlet_duplicates(path: str | os.PathLike[str], speaker: str | None = None) -> list[DuplicateGroup]:
-    """Clusters whose quotes come from at least two outlets (an unknown outlet counts as its
-    own), biggest first; ``speaker`` keeps those whose speaker name contains it (any case)."""
-    rows = open_snapshot(path).query(_SQL).to_pylist()
+def statement_clusters(
+    path: str | os.PathLike[str], speaker: str | None = None, min_outlets: int = 1
+) -> list[DuplicateGroup]:
+    """Every cluster of one statement with its wordings, biggest first; ``min_outlets`` keeps those
+    seen in at least that many outlets (an unknown outlet counts as its own) and ``speaker`` those
+    whose speaker name contains it (any case)."""
+    snapshot = open_snapshot(path)
+    if "quote_clusters" not in snapshot.table_names:
+        return []  # built with --no-align: no clusters yet
+    rows = snapshot.query(_SQL).to_pylist()
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_cluster.setdefault(row["cluster_id"], []).append(row)
@@ -65,10 +71,15 @@ def cross_outlet_duplicates(path: str | os.PathLike[str], speaker: str | None = 
         name = names.most_common(1)[0][0] if names else None
         variants = [Variant(**{k: m[k] for k in Variant.__dataclass_fields__}) for m in members]
         group = DuplicateGroup(cluster_id, name, variants)
-        if len(group.outlets) < 2:
+        if len(group.outlets) < min_outlets:
             continue
         if speaker and (name is None or speaker.casefold() not in name.casefold()):
             continue
         groups.append(group)
     groups.sort(key=lambda g: (-len(g.variants), g.cluster_id))
     return groups
+
+
+def cross_outlet_duplicates(path: str | os.PathLike[str], speaker: str | None = None) -> list[DuplicateGroup]:
+    """Clusters whose quotes come from at least two outlets: what ``quotetrace duplicates`` prints."""
+    return statement_clusters(path, speaker, min_outlets=2)

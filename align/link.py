@@ -136,6 +136,8 @@ def cluster_quotes(links: pa.Table, speaker_of: dict[str, str | None]) -> pa.Tab
         members.setdefault(root(q), []).append(q)
     rows = []
     for group in members.values():
+        if len(group) < 2:
+            continue  # its only links were refused: two different speakers
         cluster_id = hashlib.sha256(min(group).encode()).hexdigest()[:16]
         rows.extend({"cluster_id": cluster_id, "quote_id": q} for q in sorted(group))
     rows.sort(key=lambda r: (r["cluster_id"], r["quote_id"]))

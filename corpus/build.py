@@ -98,10 +98,12 @@ def build_snapshot(
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
             kept_ids = articles.column("article_id")
-            unresolved_quotes.write_table(quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids)))
+            quotes = _first_rows(quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids)), ["quote_id"])
+            sentences = sentences.filter(pc.is_in(sentences.column("article_id"), kept_ids))
+            unresolved_quotes.write_table(quotes)
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
             snapshot.write("paragraphs", paragraphs_of(articles))
-            snapshot.write("sentences", sentences.filter(pc.is_in(sentences.column("article_id"), kept_ids)))
+            snapshot.write("sentences", _first_rows(sentences, ["article_id", "index"]))
             snapshot.write("duplicates", duplicates)
             snapshot.write("rejects", rejects)
         unresolved_quotes.close()
@@ -219,6 +221,18 @@ def paragraphs_of(articles: pa.Table) -> pa.Table:
             })  # fmt: skip
             start += len(text) + 2  # paragraphs are joined by a blank line
     return pa.Table.from_pylist(rows, schema=schemas.PARAGRAPHS)
+
+
+def _first_rows(table: pa.Table, key: list[str]) -> pa.Table:
+    """The first row of each ``key``: an article repeated within one batch yields its quotes and
+    sentences once per copy, and only the first copy is kept."""
+    seen: set[tuple[object, ...]] = set()
+    keep = []
+    for i, value in enumerate(zip(*(table.column(name).to_pylist() for name in key), strict=True)):
+        if value not in seen:
+            seen.add(value)
+            keep.append(i)
+    return table if len(keep) == table.num_rows else table.take(pa.array(keep, pa.int64()))
 
 
 def _deduplicate(batch: pa.Table, seen: set[str]) -> tuple[pa.Table, pa.Table]:

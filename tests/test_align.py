@@ -68,6 +68,13 @@ def test_speakers_move_the_score_and_clusters_never_join_two_speakers():
         clusters.setdefault(row["cluster_id"], set()).add(row["quote_id"])
     assert not any({"q1", "q3"} <= members for members in clusters.values())
     assert any({"q1", "q2"} <= members or {"q2", "q3"} <= members for members in clusters.values())
+    assert all(len(members) >= 2 for members in clusters.values())  # the refused quote is in no cluster
+
+
+def test_a_statement_linked_only_across_two_speakers_makes_no_cluster():
+    links = pa.Table.from_pylist([{"quote_id_a": "q1", "quote_id_b": "q2", "score": 1.2, "relation": "same_statement"}])
+    assert cluster_quotes(links, {"q1": "s1", "q2": "s2"}).num_rows == 0
+    assert cluster_quotes(links, {"q1": "s1", "q2": None}).num_rows == 2
 
 
 def test_cluster_ids_are_stable_and_ordered():

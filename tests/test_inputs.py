@@ -187,6 +187,9 @@ def test_exact_duplicates_are_kept_once_and_their_other_sources_recorded(tmp_pat
         ("copy.txt", articles[0]["article_id"]), ("feed.jsonl:1", articles[0]["article_id"]),
     ]  # fmt: skip
     assert duplicates[1]["external_id"] == "again"
+    for table, key in (("quotes", "quote_id"), ("sentences", "article_id, index")):
+        n, distinct = snapshot.query(f"select count(*), count(distinct ({key})) from {table}").to_pylist()[0].values()
+        assert n == distinct > 0, f"{table} repeats the duplicate's rows"
 
 
 def test_missing_input_path_is_a_clear_error(tmp_path):

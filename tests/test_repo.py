@@ -3,6 +3,7 @@ matches `schemas`, CI runs the README's test command, the code is ruff clean."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,13 +14,19 @@ import pytest
 from conftest import REPO, ntrex_documents
 
 import corpus
+from align.stage import build_and_align
 from corpus.normalize import clean_text
+from report import write_report
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def fenced(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+def fenced(language: str, text: str = README) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+# The README's answers to common questions must answer them on the examples, not just run.
+COMMON_QUESTIONS = README.split("### Common questions", 1)[1].split("\n### ", 1)[0]
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -39,11 +46,12 @@ def test_readme_schema_section_is_generated_from_schemas():
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    """A user's directory: the README's main job has run on examples/ into snapshot/."""
+def workdir(tmp_path_factory, encoder):
+    """A user's directory: the README's main job has run on examples/ into snapshot/ and report.html."""
     work = tmp_path_factory.mktemp("user")
     shutil.copytree(REPO / "examples", work / "articles")
-    corpus.build_snapshot([REPO / "examples"], work / "snapshot")
+    build_and_align([REPO / "examples"], work / "snapshot", encoder=encoder)
+    write_report(work / "snapshot", work / "report.html")
     return work
 
 
@@ -56,25 +64,35 @@ def test_main_job_on_the_examples(workdir):
     assert rows[0]["language"] == "ru"
     russian = next(d for d in ntrex_documents() if d["doc_id"] == "nytimes.184853")["sentences"]["rus"]
     assert [rows[0]["title"], *rows[0]["paragraphs"]] == [clean_text(s) for s in russian]
-    assert snapshot.manifest["tables"]["articles"]["rows"] == 2 + 20 + 1 + 2
+    assert snapshot.manifest["tables"]["articles"]["rows"] == 2 + 20 + 1 + 2 + 3
+    assert "Sergei Lavrov" in (workdir / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("index", range(len(fenced("python"))))
 def test_readme_python_examples_run(workdir, index):
     code = fenced("python")[index]
-    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
+    offline = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+               "HF_DATASETS_CACHE": str(workdir / "hf-cache")}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300, env=offline
+    )
     assert result.returncode == 0, result.stderr
+    if code in fenced("python", COMMON_QUESTIONS):
+        assert result.stdout.strip() and "shape: (0," not in result.stdout and "num_rows: 0" not in result.stdout
 
 
-def test_readme_duckdb_example_runs(workdir):
-    (sql,) = fenced("sql")
+@pytest.mark.parametrize("index", range(len(fenced("sql"))))
+def test_readme_duckdb_examples_run(workdir, index):
+    sql = fenced("sql")[index]
     connection = duckdb.connect()
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)
         for statement in filter(str.strip, sql.split(";")):
             body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
             if body.strip():
-                connection.execute(body).fetchall()
+                rows = connection.execute(body).fetchall()
+                if sql in fenced("sql", COMMON_QUESTIONS):
+                    assert rows, f"no answer on the examples: {body}"
 
 
 def test_code_is_ruff_clean():
