@@ -175,7 +175,7 @@ UNKNOWN_SPEAKER = "unknown speaker"
 def collect(path: str | os.PathLike[str], options: ReportOptions = ReportOptions()) -> ReportContent:
     """Everything the report shows, read from the snapshot at ``path``."""
     snapshot = open_snapshot(path)
-    aligned = "quote_clusters" in snapshot.table_names
+    aligned = "align" in snapshot.manifest  # built with --no-align: empty link tables, nothing grouped yet
     articles = {row["article_id"]: row for row in snapshot.query(_ARTICLES_SQL).to_pylist()}
     links = snapshot.query(_LINKS_SQL).to_pylist() if "article_links" in snapshot.table_names else []
     derived = {link["derived"] for link in links if link["derived"] is not None}

@@ -14,6 +14,7 @@ import lxml.html
 import pytest
 from conftest import REPO, SEEDS, write_ntrex_jsonl
 
+import corpus
 from align.stage import build_and_align
 from report import collect, write_report
 from report.browser import dump_dom, find_chromium, screenshot
@@ -161,3 +162,13 @@ def test_cjk_diff_is_by_character():
     assert [(s.op, s.text) for s in diff.segments] == [
         ("equal", "莫斯科"), ("delete", "准备"), ("insert", "愿意"), ("equal", "恢复对话。"),
     ]  # fmt: skip
+
+
+def test_a_snapshot_built_without_alignment_reports_its_quotes_and_says_to_align(tmp_path):
+    corpus.build_snapshot([SEEDS], tmp_path / "snapshot")
+    content = collect(tmp_path / "snapshot")
+    assert not content.aligned and content.statements == 0
+    lavrov = next(s for s in content.speakers if s.name == "Sergei Lavrov")
+    assert {q.outlet for q in lavrov.other_quotes} == {"UNN", None}  # both seeds, quoted once each
+    result = write_report(tmp_path / "snapshot", tmp_path / "report.html")
+    assert "run <code>quotetrace align</code>" in result.path.read_text(encoding="utf-8")
