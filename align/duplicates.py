@@ -58,10 +58,7 @@ def statement_clusters(
     """Every cluster of one statement with its wordings, biggest first; ``min_outlets`` keeps those
     seen in at least that many outlets (an unknown outlet counts as its own) and ``speaker`` those
     whose speaker name contains it (any case)."""
-    snapshot = open_snapshot(path)
-    if "quote_clusters" not in snapshot.table_names:
-        return []  # built with --no-align: no clusters yet
-    rows = snapshot.query(_SQL).to_pylist()
+    rows = open_snapshot(path).query(_SQL).to_pylist()
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_cluster.setdefault(row["cluster_id"], []).append(row)

@@ -35,9 +35,12 @@ class Embedded:
 
 
 def vector_matrix(table: pa.Table) -> np.ndarray:
-    """The ``vector`` column of an embeddings table as an (n, width) float32 array."""
+    """The ``vector`` column of an embeddings table (or of a query over one, where DuckDB hands it
+    back as a variable-size list) as an (n, width) float32 array."""
     column = table.column("vector").combine_chunks()
-    return column.values.to_numpy(zero_copy_only=False).reshape(-1, column.type.list_size)
+    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+    width = getattr(column.type, "list_size", None) or (len(values) // len(column) if len(column) else 0)
+    return values.reshape(len(column), width)
 
 
 def text_sha1(text: str) -> str:
@@ -53,31 +56,21 @@ def embed_quotes(
 ) -> Embedded:
     """Vectors for ``texts`` (one per quote id): rows of ``cached`` (a ``quote_embeddings`` table)
     with the same quote id, model and text hash are reused, the rest encoded in batches."""
-    return embed_texts(pa.table({"quote_id": pa.array(quote_ids, pa.string())}), texts, encoder, cached, options)
-
-
-def embed_sentences(
-    keys: pa.Table,
-    texts: Sequence[str],
-    encoder: Encoder,
-    cached: pa.Table | None = None,
-    options: EmbedOptions = EmbedOptions(),
-) -> Embedded:
-    """Vectors for sentences keyed by ``keys`` (article_id, index), as ``sentence_embeddings``."""
-    return embed_texts(keys.select(["article_id", "index"]), texts, encoder, cached, options)
+    keys = pa.table({"quote_id": pa.array(quote_ids, pa.string())})
+    return embed_texts("quote_embeddings", keys, texts, encoder, cached, options)
 
 
 def embed_texts(
+    name: str,
     keys: pa.Table,
     texts: Sequence[str],
     encoder: Encoder,
     cached: pa.Table | None = None,
     options: EmbedOptions = EmbedOptions(),
 ) -> Embedded:
-    """The embeddings table whose key columns are ``keys`` (``quote_id``: quote_embeddings;
-    ``article_id, index``: sentence_embeddings). Rows of ``cached`` with the same key, model and
-    text hash are reused; the rest are encoded in batches."""
-    name = "quote_embeddings" if keys.column_names == ["quote_id"] else "sentence_embeddings"
+    """The embeddings table ``name`` (``quote_embeddings``, ``sentence_embeddings``) whose key
+    columns are ``keys``, one row per text. Rows of ``cached`` with the same key, model and text hash
+    are reused; the rest are encoded in batches."""
     hashes = [text_sha1(t) for t in texts]
     vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     missing = list(range(len(texts)))

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from corpus.errors import QuotetraceError
+from corpus.snapshot import as_if_created_plainly
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -252,7 +253,7 @@ def default_model_folder(cache_dir: Path | None = None) -> Path:
         raise EncoderError(f"{failure}: {_one_line(error)}") from error
     try:
         build_e5_folder(build)
-        build.chmod(0o755)  # mkdtemp made it private; a cache may be shared (CI, containers)
+        as_if_created_plainly(build)  # a cache may be shared (CI, containers)
         for _ in range(3):
             try:
                 build.rename(final)

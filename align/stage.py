@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from align.embed import EmbedOptions, embed_quotes, embed_sentences
+from align.embed import EmbedOptions, embed_quotes, embed_texts
 from align.encoder import Encoder, load_encoder
 from align.gloss import GlossOptions, gloss
 from align.link import LinkOptions, link_quotes
@@ -129,9 +129,9 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
     sentences = pq.read_table(writer.finish("sentences"))
     if not options.translations.enabled:
         sentences = sentences.slice(0, 0)
-    sentence_vectors = embed_sentences(
-        sentences, sentences.column("text").to_pylist(), encoder, _stored(writer.out, "sentence_embeddings"),
-        options.embed,
+    sentence_vectors = embed_texts(
+        "sentence_embeddings", sentences.select(["article_id", "index"]), sentences.column("text").to_pylist(),
+        encoder, _stored(writer.out, "sentence_embeddings"), options.embed,
     )  # fmt: skip
     article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations)
     meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(

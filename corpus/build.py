@@ -98,12 +98,14 @@ def build_snapshot(
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
             kept_ids = articles.column("article_id")
-            quotes = _first_rows(quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids)), ["quote_id"])
+            quotes = quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids))
             sentences = sentences.filter(pc.is_in(sentences.column("article_id"), kept_ids))
+            if duplicates.num_rows:  # a copy within this batch brought its quotes and sentences too
+                quotes, sentences = _first_rows(quotes, ["quote_id"]), _first_rows(sentences, ["article_id", "index"])
             unresolved_quotes.write_table(quotes)
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
             snapshot.write("paragraphs", paragraphs_of(articles))
-            snapshot.write("sentences", _first_rows(sentences, ["article_id", "index"]))
+            snapshot.write("sentences", sentences)
             snapshot.write("duplicates", duplicates)
             snapshot.write("rejects", rejects)
         unresolved_quotes.close()
@@ -224,8 +226,7 @@ def paragraphs_of(articles: pa.Table) -> pa.Table:
 
 
 def _first_rows(table: pa.Table, key: list[str]) -> pa.Table:
-    """The first row of each ``key``: an article repeated within one batch yields its quotes and
-    sentences once per copy, and only the first copy is kept."""
+    """The first row of each ``key`` (the rows of an article's first copy)."""
     seen: set[tuple[object, ...]] = set()
     keep = []
     for i, value in enumerate(zip(*(table.column(name).to_pylist() for name in key), strict=True)):

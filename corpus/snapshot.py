@@ -58,6 +58,7 @@ class SnapshotWriter:
         self._lock = _acquire_lock(self.out)
         _remove_stale_temporaries(self.out)
         self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        as_if_created_plainly(self._tmp)
         return self
 
     def write(self, name: str, table: pa.Table) -> None:
@@ -200,6 +201,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def as_if_created_plainly(path: Path) -> None:
+    """Give a path that mkdtemp/mkstemp made private (0700/0600) the mode a plain mkdir or open
+    would have given it under the user's umask: snapshots, reports and model caches are shared."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -245,11 +254,12 @@ class Snapshot:
             raise SnapshotError(f"cannot read snapshot {self.path}: {_first_line(error)}") from None
         return connection
 
-    def query(self, sql: str) -> pa.Table:
-        """Run DuckDB SQL over the snapshot's tables; errors in the SQL become SnapshotError."""
+    def query(self, sql: str, parameters: list[Any] | None = None) -> pa.Table:
+        """Run DuckDB SQL over the snapshot's tables (``?`` placeholders take ``parameters``); errors in
+        the SQL become SnapshotError."""
         connection = self.connect()
         try:
-            relation = connection.sql(sql)
+            relation = connection.sql(sql, params=parameters)
             return relation.to_arrow_table() if relation is not None else pa.table({})
         except duckdb.Error as error:
             raise SnapshotError(f"query failed: {_first_line(error)}") from None

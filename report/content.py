@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from align.duplicates import DuplicateGroup, Variant, statement_clusters
+from align.embed import vector_matrix
 from corpus import open_snapshot
 from corpus.info import SnapshotSummary, summarize
 from report.diff import WordDiff, word_diff
@@ -144,7 +145,7 @@ class ReportContent:
     chains: list[Chain]
     pending: list[Pending]
     unordered: list[tuple[str, str, str]]  # translation/copy pairs whose direction no evidence gives
-    articles: dict[str, Article]
+    articles: dict[str, Article]  # the articles referred to, then others up to max_articles
     aligned: bool  # the snapshot has been through the align stage
 
     @property
@@ -173,21 +174,21 @@ UNKNOWN_SPEAKER = "unknown speaker"
 
 
 def collect(path: str | os.PathLike[str], options: ReportOptions = ReportOptions()) -> ReportContent:
-    """Everything the report shows, read from the snapshot at ``path``."""
+    """Everything the report shows, read from the snapshot at ``path``; what it loads is bounded by
+    ``options`` (statements, speakers, articles), not by the corpus."""
     snapshot = open_snapshot(path)
-    aligned = "align" in snapshot.manifest  # built with --no-align: empty link tables, nothing grouped yet
-    articles = {row["article_id"]: row for row in snapshot.query(_ARTICLES_SQL).to_pylist()}
-    links = snapshot.query(_LINKS_SQL).to_pylist() if "article_links" in snapshot.table_names else []
+    links = snapshot.query(_LINKS_SQL).to_pylist()
     derived = {link["derived"] for link in links if link["derived"] is not None}
+    translations = set(snapshot.query("select article_id from articles where is_translation").column(0).to_pylist())
     groups = statement_clusters(path)[: options.max_clusters]
-    vectors = _cluster_vectors(snapshot, groups) if groups else {}
-    statements = [_statement(group, articles, derived, vectors) for group in groups]
+    vectors = _cluster_vectors(snapshot) if groups else {}
+    statements = [_statement(group, derived | translations, vectors) for group in groups]
     speakers = _speaker_sections(snapshot, statements, options)
-    chains, pending, unordered = _provenance(links, articles)
-    quoted = [v.variant.article_id for s in speakers for st in s.statements for v in st.variants]
-    quoted += [q.article_id for s in speakers for q in s.other_quotes]
-    in_chains = [a for chain in chains for a in _chain_ids(chain)] + [p.article_id for p in pending]
-    with_text = set(list(dict.fromkeys([*quoted, *in_chains, *articles]))[: options.max_articles])
+    chains, pending, unordered = _provenance(links, snapshot.query(_PENDING_SQL).to_pylist())
+    referenced = [v.variant.article_id for s in speakers for st in s.statements for v in st.variants]
+    referenced += [q.article_id for s in speakers for q in s.other_quotes]
+    referenced += [a for chain in chains for a in _chain_ids(chain)] + [p.article_id for p in pending]
+    referenced += [a for pair in unordered for a in pair[:2]]
     return ReportContent(
         summary=summarize(path),
         outlet_languages=_outlet_languages(snapshot, options.max_outlets),
@@ -195,15 +196,33 @@ def collect(path: str | os.PathLike[str], options: ReportOptions = ReportOptions
         chains=chains,
         pending=pending,
         unordered=unordered,
-        articles={key: _article(row, key in with_text) for key, row in articles.items()},
-        aligned=aligned,
+        articles=_articles(snapshot, list(dict.fromkeys(referenced)), options.max_articles),
+        aligned="align" in snapshot.manifest,  # built with --no-align: empty link tables, nothing grouped yet
     )
 
 
+def _articles(snapshot: Any, referenced: list[str], max_articles: int) -> dict[str, Article]:
+    """Every article the report refers to, then others up to ``max_articles``; the first
+    ``max_articles`` of them carry their text."""
+    rows = snapshot.query(_ARTICLES_SQL.format(where="where article_id in (select unnest(?))"), [referenced])
+    by_id = {row["article_id"]: row for row in rows.to_pylist()}
+    others = snapshot.query(_ARTICLES_SQL.format(where="") + f" limit {int(max_articles)}").to_pylist()
+    for row in others:
+        by_id.setdefault(row["article_id"], row)
+    wanted = set(referenced)
+    order = [*(a for a in referenced if a in by_id), *(a for a in by_id if a not in wanted)]
+    return {key: _article(by_id[key], i < max_articles) for i, key in enumerate(order)}
+
+
 _ARTICLES_SQL = """
-select article_id, title, outlet, language, published, url, paragraphs, provenance_evidence, is_translation,
-       translated_from, original_url, original_outlet
-from articles order by published nulls last, outlet nulls last, article_id
+select article_id, title, outlet, language, published, url, paragraphs, provenance_evidence, translated_from
+from articles {where} order by published nulls last, outlet nulls last, article_id
+"""
+
+# Articles naming an original (a marker, `translated_from` or `original_url`): pending unless linked.
+_PENDING_SQL = """
+select article_id, coalesce(original_url, original_outlet, translated_from, '?') as original, provenance_evidence
+from articles where is_translation or original_url is not null order by article_id
 """
 
 # One row per translation/copy link; `derived` is the non-original side when the direction is known.
@@ -215,15 +234,12 @@ from article_links where relation in ('translation', 'copy') order by article_id
 """
 
 
-def _statement(
-    group: DuplicateGroup, articles: dict[str, dict[str, Any]], derived: set[str], vectors: dict[str, np.ndarray]
-) -> Statement:
+def _statement(group: DuplicateGroup, not_original: set[str], vectors: dict[str, np.ndarray]) -> Statement:
     """The cluster's wordings with the reference of each language first: the original-language
     wording (its article is no translation or copy), else the earliest."""
 
     def is_original(variant: Variant) -> bool:
-        article = articles.get(variant.article_id, {})
-        return variant.article_id not in derived and not article.get("is_translation")
+        return variant.article_id not in not_original
 
     order = sorted(group.variants, key=lambda v: (not is_original(v), v.published or date.max))
     references: dict[str | None, Variant] = {}
@@ -246,24 +262,13 @@ def _statement(
     return Statement(group.cluster_id, group.speaker, shown, drift)
 
 
-def _cluster_vectors(snapshot: Any, groups: list[DuplicateGroup]) -> dict[str, np.ndarray]:
+def _cluster_vectors(snapshot: Any) -> dict[str, np.ndarray]:
     """The stored vectors of the clustered quotes, for the model the snapshot was aligned with."""
-    if "quote_embeddings" not in snapshot.table_names:
-        return {}
-    model = snapshot.manifest.get("align", {}).get("model")
     table = snapshot.query(
-        "select e.quote_id, e.vector from quote_embeddings e join quote_clusters c using (quote_id) "
-        f"where e.model = {_sql_literal(model or '')}"
+        "select e.quote_id, e.vector from quote_embeddings e join quote_clusters c using (quote_id) where e.model = ?",
+        [snapshot.manifest.get("align", {}).get("model") or ""],
     )
-    ids = table.column("quote_id").to_pylist()
-    if not ids:
-        return {}
-    matrix = np.asarray(table.column("vector").combine_chunks().flatten(), dtype=np.float32).reshape(len(ids), -1)
-    return dict(zip(ids, matrix, strict=True))
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return dict(zip(table.column("quote_id").to_pylist(), vector_matrix(table), strict=True)) if table.num_rows else {}
 
 
 def _speaker_sections(snapshot: Any, statements: list[Statement], options: ReportOptions) -> list[SpeakerSection]:
@@ -274,12 +279,8 @@ def _speaker_sections(snapshot: Any, statements: list[Statement], options: Repor
         by_speaker[statement.speaker or UNKNOWN_SPEAKER].append(statement)
     counts = {row["name"]: row["n_quotes"] for row in snapshot.query(_SPEAKERS_SQL).to_pylist()}
     others: dict[str, list[Quote]] = defaultdict(list)
-    clustered = "left join quote_clusters c using (quote_id)" if "quote_clusters" in snapshot.table_names else ""
-    where = "where c.cluster_id is null" if clustered else ""
-    for row in snapshot.query(_OTHER_QUOTES_SQL.format(clustered=clustered, where=where)).to_pylist():
-        name = row.pop("name")
-        if len(others[name]) < options.max_other_quotes:
-            others[name].append(Quote(**row))
+    for row in snapshot.query(_OTHER_QUOTES_SQL.format(limit=int(options.max_other_quotes))).to_pylist():
+        others[row.pop("name")].append(Quote(**row))
     names = sorted(
         set(counts) | set(by_speaker) - {UNKNOWN_SPEAKER},
         key=lambda n: (n not in by_speaker, -counts.get(n, 0), n),  # speakers with repeated statements first
@@ -298,16 +299,20 @@ def _speaker_sections(snapshot: Any, statements: list[Statement], options: Repor
 
 _SPEAKERS_SQL = "select name, n_quotes from speakers order by n_quotes desc, name"
 
+# Each speaker's first quotes (by date) that no cluster holds, at most {limit} a speaker.
 _OTHER_QUOTES_SQL = """
-select coalesce(s.name, q.speaker) as name, q.quote_id, q.text, q.text_en, q.kind, q.language, q.article_id,
-       a.outlet, a.published
-from quotes q join articles a using (article_id) join speakers s using (speaker_id) {clustered}
-{where} order by name, a.published nulls last, a.outlet nulls last, q.article_id, q.start
+select s.name, q.quote_id, q.text, q.text_en, q.kind, q.language, q.article_id, a.outlet, a.published
+from quotes q join articles a using (article_id) join speakers s using (speaker_id)
+left join quote_clusters c using (quote_id)
+where c.cluster_id is null
+qualify row_number() over (
+    partition by s.name order by a.published nulls last, a.outlet nulls last, q.article_id, q.start) <= {limit}
+order by s.name, a.published nulls last, a.outlet nulls last, q.article_id, q.start
 """
 
 
 def _provenance(
-    links: list[dict[str, Any]], articles: dict[str, dict[str, Any]]
+    links: list[dict[str, Any]], naming_an_original: list[dict[str, Any]]
 ) -> tuple[list[Chain], list[Pending], list[tuple[str, str, str]]]:
     """Chains from each original down through its translations and copies; articles naming an
     original the corpus lacks; linked pairs whose direction no evidence gives."""
@@ -331,11 +336,10 @@ def _provenance(
         (link["article_id_a"], link["article_id_b"], link["relation"]) for link in links if not link["original"]
     ]
     pending = [
-        Pending(key, row["original_url"] or row["original_outlet"] or row["translated_from"] or "?",
-                row["provenance_evidence"])
-        for key, row in articles.items()
-        if (row["is_translation"] or row["original_url"]) and key not in derived
-    ]  # fmt: skip
+        Pending(row["article_id"], row["original"], row["provenance_evidence"])
+        for row in naming_an_original
+        if row["article_id"] not in derived
+    ]
     return chains, pending, unordered
 
 

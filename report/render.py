@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from corpus import QuotetraceError
+from corpus.snapshot import as_if_created_plainly
 from corpus.version import __version__
 from report.content import ReportContent, ReportOptions, collect
 
@@ -60,6 +61,7 @@ def write_report(
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+    as_if_created_plainly(temporary)
     temporary.replace(out)
     return ReportResult(
         path=out,

@@ -20,6 +20,7 @@ import corpus
 import schemas
 from corpus import build as build_module
 from corpus.snapshot import SnapshotWriter
+from report import write_report
 
 
 def file_hashes(directory: Path) -> dict[str, str]:
@@ -58,6 +59,17 @@ def test_existing_output_is_refused_without_overwrite_and_replaced_with_it(tmp_p
     corpus.build_snapshot([SEEDS], out, overwrite=True)
     assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [".snapshot.lock", "snapshot"]
+
+
+def test_snapshot_and_report_get_the_users_umask_not_a_temporary_files_privacy(tmp_path):
+    old = os.umask(0o022)
+    try:
+        corpus.build_snapshot([SEEDS], tmp_path / "snapshot")
+        page = write_report(tmp_path / "snapshot", tmp_path / "report.html").path
+    finally:
+        os.umask(old)
+    assert (tmp_path / "snapshot").stat().st_mode & 0o777 == 0o755
+    assert page.stat().st_mode & 0o777 == 0o644
 
 
 def test_output_that_is_a_file_is_refused(tmp_path):
