@@ -71,12 +71,22 @@ def build(
         bool,
         typer.Option("--no-align", help="Skip the align stage (embeddings, quote links); run align later."),
     ] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base",
+            help="An earlier snapshot to add INPUTS to: its articles, quotes and embeddings are reused, "
+            "links and clusters redone over all; it is left as it is.",
+        ),
+    ] = None,
 ) -> None:
     """Build a snapshot of Parquet tables from article files, quotes linked across outlets.
 
     Example:
 
         quotetrace build examples/ --out snapshot/
+
+        quotetrace build todays-articles/ --base snapshot/ --out snapshot-2/
     """
     total = len(discover(inputs))
     with Progress(
@@ -91,13 +101,16 @@ def build(
             None if no_align else AlignOptions(model=model, embed=EmbedOptions(progress=_show_progress(quiet))),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
+            base=base,
         )
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(
         f"wrote {result.path}: {result.articles} articles, {result.paragraphs} paragraphs, "
         f"{result.quotes} quotes by {result.speakers} speakers, "
         f"{result.duplicates} duplicates, {result.rejects} rejects{f' ({reasons})' if reasons else ''} "
-        f"from {result.inputs} files in {result.seconds:.1f}s",
+        f"from {result.inputs} files"
+        + (f" ({result.reused_articles} articles taken over from {base})" if base else "")
+        + f" in {result.seconds:.1f}s",
         file=sys.stderr,
     )
     if aligned is not None:

@@ -22,13 +22,23 @@ from align.embed import EmbedOptions, embed_quotes, embed_texts
 from align.encoder import Encoder, load_encoder
 from align.gloss import GlossOptions, gloss
 from align.link import LinkOptions, link_quotes
-from align.translations import ARTICLE_COLUMNS, TranslationOptions, link_articles, translated_quote_pairs
+from align.sentence_align import Alignment
+from align.translations import (
+    ARTICLE_COLUMNS,
+    Pair,
+    TranslationOptions,
+    candidate_alignments,
+    known_alignments,
+    link_articles,
+    translated_quote_pairs,
+)
 from corpus import BuildOptions, BuildResult, build_snapshot, open_snapshot
 from corpus.errors import SnapshotError
 from corpus.snapshot import SnapshotWriter, utc_now
 
 ALIGN_TABLES = (
     "quote_embeddings", "quote_links", "quote_clusters", "sentence_embeddings", "article_links", "sentence_links",
+    "candidate_alignments",
 )  # fmt: skip
 
 
@@ -74,7 +84,7 @@ def align_snapshot(
         for name in snapshot.table_names:
             if name not in ALIGN_TABLES:  # quotes too: the stage reads it and writes it anew
                 writer.adopt(name, snapshot.table_path(name), snapshot.manifest["tables"][name]["rows"])
-        outcome = _align_into(writer, options, encoder, started)
+        outcome = _align_into(writer, options, encoder, started, snapshot.path)
         manifest = {k: v for k, v in snapshot.manifest.items() if k not in ("tables", "schema_version")}
         writer.commit(manifest | outcome.manifest)
     return outcome.result
@@ -89,14 +99,17 @@ def build_and_align(
     encoder: Encoder | None = None,
     overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
+    base: str | os.PathLike[str] | None = None,
 ) -> tuple[BuildResult, AlignResult | None]:
     """``quotetrace build``: the corpus stages, then (unless ``options`` is None) the align stage,
-    committed together."""
+    committed together. With ``base``, the base snapshot's articles are taken over (see
+    ``build_snapshot``) and its embeddings reused; links and clusters are derived anew over all
+    quotes, since a new quote can change an old pair's margin."""
     results: list[AlignResult] = []
 
     def stage(writer: SnapshotWriter) -> dict[str, Any]:
         assert options is not None  # the stage is only given when options are
-        outcome = _align_into(writer, options, encoder, time.perf_counter())
+        outcome = _align_into(writer, options, encoder, time.perf_counter(), Path(base) if base else writer.out)
         results.append(outcome.result)
         return outcome.manifest
 
@@ -107,6 +120,7 @@ def build_and_align(
         overwrite=overwrite,
         progress=progress,
         later_stages=[stage] if options else [],
+        base=base,
     )
     return built, (results[0] if results else None)
 
@@ -117,23 +131,28 @@ class _Outcome:
     manifest: dict[str, Any]
 
 
-def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float) -> _Outcome:
+def _align_into(
+    writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float, stored_in: Path
+) -> _Outcome:
+    """The align stage over ``writer``'s finished tables; vectors stored in the snapshot at
+    ``stored_in`` (the one being replaced, or the base of an incremental build) are reused."""
     encoder = encoder or load_encoder(options.model)
     quotes = pq.read_table(writer.finish("quotes"))
     articles = pq.read_table(writer.finish("articles"), columns=[*ARTICLE_COLUMNS, "outlet"])
     outlet_of = dict(zip(*articles.select(["article_id", "outlet"]).to_pydict().values(), strict=True))
     texts = quotes.column("text").to_pylist()
     embedded = embed_quotes(
-        quotes.column("quote_id").to_pylist(), texts, encoder, _stored(writer.out, "quote_embeddings"), options.embed
+        quotes.column("quote_id").to_pylist(), texts, encoder, _stored(stored_in, "quote_embeddings"), options.embed
     )
     sentences = pq.read_table(writer.finish("sentences"))
     if not options.translations.enabled:
         sentences = sentences.slice(0, 0)
     sentence_vectors = embed_texts(
         "sentence_embeddings", sentences.select(["article_id", "index"]), sentences.column("text").to_pylist(),
-        encoder, _stored(writer.out, "sentence_embeddings"), options.embed,
+        encoder, _stored(stored_in, "sentence_embeddings"), options.embed,
     )  # fmt: skip
-    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations)
+    known = _reusable_alignments(stored_in, encoder.name, options.translations)
+    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known)
     meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )
@@ -151,6 +170,7 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
     writer.write("sentence_embeddings", sentence_vectors.table)
     writer.write("article_links", article_links.links)
     writer.write("sentence_links", article_links.sentence_links)
+    writer.write("candidate_alignments", candidate_alignments(article_links.verified, encoder.name))
     result = AlignResult(
         path=writer.out,
         model=encoder.name,
@@ -178,11 +198,24 @@ def _align_into(writer: SnapshotWriter, options: AlignOptions, encoder: Encoder 
             "sentences_encoded": sentence_vectors.encoded,
             "sentences_reused": sentence_vectors.reused,
             "article_candidates": article_links.candidates,
+            "article_candidates_reused": article_links.reused,
             "quote_pairs_from_translations": len(translated[0]),
             "gloss_notice": glossed.notice,
         },
     }
     return _Outcome(result, manifest)
+
+
+def _reusable_alignments(path: Path, model: str, options: TranslationOptions) -> dict[Pair, Alignment]:
+    """Sentence alignments of the snapshot at ``path``, when they were made with the same sentence
+    alignment options (an alignment only depends on those and on the two articles' vectors)."""
+    try:
+        made_with = open_snapshot(path).manifest["align"]["parameters"]["translations"]["sentences"]
+    except (SnapshotError, KeyError, TypeError):
+        return {}
+    if made_with != asdict(options.sentences):
+        return {}
+    return known_alignments(_stored(path, "candidate_alignments"), model)
 
 
 def _stored(path: Path, table: str) -> pa.Table | None:

@@ -16,6 +16,7 @@ than its outlet publishes in, then the earlier publication date.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ import pyarrow as pa
 
 import schemas
 from align.neighbours import NeighbourOptions, margin_pairs
-from align.sentence_align import Alignment, SentenceAlignOptions, align_sentences
+from align.sentence_align import Alignment, Group, SentenceAlignOptions, align_sentences
 
 # Columns link_articles needs for each article.
 ARTICLE_COLUMNS = (
@@ -48,12 +49,20 @@ class TranslationOptions:
     partial_coverage: float = 0.7
 
 
+Pair = tuple[str, str]  # (article_id_a, article_id_b), the smaller id first
+
+
 @dataclass(frozen=True)
 class ArticleLinks:
     links: pa.Table  # article_links
     sentence_links: pa.Table  # sentence_links
-    alignments: dict[tuple[str, str], Alignment]  # (article_id_a, article_id_b) → alignment, translations and copies
-    candidates: int  # candidate pairs verified
+    alignments: dict[Pair, Alignment]  # translations and copies
+    verified: dict[Pair, Alignment]  # every candidate pair, linked or not (the candidate_alignments table)
+    reused: int  # candidates whose alignment was given, not computed
+
+    @property
+    def candidates(self) -> int:
+        return len(self.verified)
 
     @property
     def translations(self) -> int:
@@ -65,9 +74,13 @@ def link_articles(
     sentences: pa.Table,
     vectors: np.ndarray,
     options: TranslationOptions = TranslationOptions(),
+    known: Mapping[Pair, Alignment] | None = None,
 ) -> ArticleLinks:
     """``article_links`` and ``sentence_links`` for ``articles`` (ARTICLE_COLUMNS) given the
-    ``sentences`` table (article_id, index) and one vector per sentence row."""
+    ``sentences`` table (article_id, index) and one vector per sentence row. ``known`` holds
+    alignments computed before from the same vectors and options (``candidate_alignments`` of an
+    earlier snapshot); a candidate found there is not aligned again."""
+    known = known or {}
     meta = {row["article_id"]: row for row in articles.select(list(ARTICLE_COLUMNS)).to_pylist()}
     rows_of = _rows_by_article(sentences)
     ids = [a for a in meta if a in rows_of]
@@ -84,9 +97,10 @@ def link_articles(
     for a, b in _named_originals(meta):
         if a in position and b in position:
             candidates.setdefault(_ordered(a, b), float(documents[position[a]] @ documents[position[b]]))
-    links, sentence_rows, alignments = [], [], {}
+    links, sentence_rows, alignments, verified = [], [], {}, {}
     for (a, b), cosine in sorted(candidates.items()):
-        alignment = align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
+        alignment = known.get((a, b)) or align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
+        verified[(a, b)] = alignment
         link = classify(meta[a], meta[b], alignment, cosine, options)
         if link is None:
             continue
@@ -111,8 +125,42 @@ def link_articles(
             pa.Table.from_pylist(sentence_rows, schema=schemas.SENTENCE_LINKS), "sentence_links"
         ),
         alignments=alignments,
-        candidates=len(candidates),
+        verified=verified,
+        reused=sum(pair in known for pair in verified),
     )
+
+
+def candidate_alignments(verified: Mapping[Pair, Alignment], model: str) -> pa.Table:
+    """The ``candidate_alignments`` table of ``ArticleLinks.verified``."""
+    rows = [
+        {
+            "article_id_a": a,
+            "article_id_b": b,
+            "model": model,
+            "sentences_a": alignment.sentences_a,
+            "sentences_b": alignment.sentences_b,
+            "groups": [
+                {"a": list(g.a), "b": list(g.b), "cosine": g.cosine, "margin": g.margin} for g in alignment.groups
+            ],
+        }
+        for (a, b), alignment in sorted(verified.items())
+    ]
+    return schemas.validate(pa.Table.from_pylist(rows, schema=schemas.CANDIDATE_ALIGNMENTS), "candidate_alignments")
+
+
+def known_alignments(table: pa.Table | None, model: str) -> dict[Pair, Alignment]:
+    """Alignments of a ``candidate_alignments`` table made with ``model``, by article pair."""
+    if table is None:
+        return {}
+    return {
+        (row["article_id_a"], row["article_id_b"]): Alignment(
+            [Group(tuple(g["a"]), tuple(g["b"]), g["cosine"], g["margin"]) for g in row["groups"]],
+            row["sentences_a"],
+            row["sentences_b"],
+        )
+        for row in table.to_pylist()
+        if row["model"] == model
+    }
 
 
 def classify(

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import schemas
+from corpus.errors import SnapshotError
 from corpus.html import HtmlOptions, extract_html
 from corpus.language import LanguageOptions, detect_language
 from corpus.normalize import NormalizeOptions, normalize
@@ -31,7 +32,7 @@ from corpus.provenance import ProvenanceOptions, detect_provenance
 from corpus.quotes import QuoteOptions, quote_table
 from corpus.read import ReadOptions, discover, read_inputs
 from corpus.sentences import sentence_table
-from corpus.snapshot import SnapshotWriter, utc_now
+from corpus.snapshot import Snapshot, SnapshotWriter, open_snapshot, utc_now
 from corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
 from corpus.version import __version__
 
@@ -61,6 +62,11 @@ class BuildResult:
     rejects: int
     rejects_by_reason: dict[str, int]
     seconds: float
+    reused_articles: int = 0  # articles taken over from the base snapshot, not processed again
+
+    @property
+    def new_articles(self) -> int:
+        return self.articles - self.reused_articles
 
     @property
     def articles_per_second(self) -> float:
@@ -81,19 +87,29 @@ def build_snapshot(
     overwrite: bool = False,
     progress: Progress | None = None,
     later_stages: Sequence[LaterStage] = (),
+    base: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
     """Build a snapshot at ``out`` from the articles under ``inputs``.
 
     ``progress`` is called with the number of input files finished so far; ``later_stages`` run
-    before the commit, so the snapshot appears with all their tables or not at all.
+    before the commit, so the snapshot appears with all their tables or not at all. With ``base``
+    (a snapshot), the new snapshot holds the base's articles followed by those of ``inputs``: the
+    base's rows are taken over as they are (an input already in the base is a duplicate), and
+    the corpus-wide passes run over everything, so the result equals a build of the base's
+    inputs and ``inputs`` together. The base snapshot is only read.
     """
     started = time.perf_counter()
     files = discover(inputs)
+    base_snapshot = _open_base(base, out) if base is not None else None
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
         batches = read_inputs(files, options.read, on_file=progress)
         unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
+        if base_snapshot is not None:
+            seen = _take_over(base_snapshot, snapshot, unresolved_quotes)
+            reasons.update(base_snapshot.manifest.get("rejects_by_reason", {}))
+        reused_articles = len(seen)
         for articles, rejects, quotes, sentences in _map_ordered(process_batch, batches, options):
             reasons.update(rejects.column("reason").to_pylist())
             articles, duplicates = _deduplicate(articles, seen)
@@ -113,10 +129,19 @@ def build_snapshot(
         manifest = {
             "quotetrace_version": __version__,
             "created_at": utc_now(),
-            "inputs": [_describe_input(path) for path in files],
+            "inputs": [
+                *(base_snapshot.manifest.get("inputs", []) if base_snapshot else []),
+                *(_describe_input(path) for path in files),
+            ],
             "parameters": asdict(options),
             "rejects_by_reason": dict(sorted(reasons.items())),
         }
+        if base_snapshot is not None:
+            manifest["base"] = {
+                "path": str(base_snapshot.path),
+                "created_at": base_snapshot.manifest.get("created_at"),
+                "reused": {name: base_snapshot.manifest["tables"][name]["rows"] for name in _TAKEN_OVER},
+            }
         for stage in later_stages:
             manifest |= stage(snapshot)
         path = snapshot.commit(manifest)
@@ -133,7 +158,36 @@ def build_snapshot(
         rejects=rows["rejects"],
         rejects_by_reason=dict(reasons),
         seconds=time.perf_counter() - started,
+        reused_articles=reused_articles,
     )
+
+
+# Tables of a base snapshot taken over row for row by an incremental build (quotes too, through
+# the corpus-wide speaker pass); every other table is derived anew from them.
+_TAKEN_OVER = ("articles", "paragraphs", "sentences", "quotes", "duplicates", "rejects")
+
+
+def _open_base(base: str | os.PathLike[str], out: str | os.PathLike[str]) -> Snapshot:
+    snapshot = open_snapshot(base)
+    if snapshot.path.resolve() == Path(out).resolve():
+        raise SnapshotError(f"--base and --out are both {out}: the base snapshot is kept as it is; name a new --out")
+    return snapshot
+
+
+def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.ParquetWriter) -> set[str]:
+    """Copy the base's corpus tables into ``snapshot`` row group by row group (its quotes into the
+    scratch file awaiting the speaker pass); returns the ids of its articles."""
+    for name in _TAKEN_OVER:
+        source = pq.ParquetFile(base.table_path(name))
+        for group in range(source.num_row_groups):
+            part = source.read_row_group(group)
+            if name == "quotes":  # glosses are the align stage's to fill, as in a build from scratch
+                part = part.set_column(part.schema.get_field_index("text_en"), "text_en",
+                                       pa.nulls(part.num_rows, pa.string()))  # fmt: skip
+                unresolved_quotes.write_table(schemas.validate(part, "quotes"))
+            else:
+                snapshot.write(name, part)
+    return set(base.table("articles", columns=["article_id"]).column("article_id").to_pylist())
 
 
 Processed = tuple[pa.Table, pa.Table, pa.Table, pa.Table]  # articles, rejects, quotes, sentences

@@ -279,9 +279,10 @@ def open_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise SnapshotError(f"snapshot {path} has a damaged {MANIFEST}: {error}") from None
     version = manifest.get("schema_version") if isinstance(manifest, dict) else None
-    if version != schemas.SCHEMA_VERSION:
+    if version not in schemas.READABLE_VERSIONS:
+        readable = ", ".join(map(str, schemas.READABLE_VERSIONS))
         raise SnapshotError(
-            f"snapshot {path} has schema version {version!r}; this quotetrace reads version {schemas.SCHEMA_VERSION}"
+            f"snapshot {path} has schema version {version!r}; this quotetrace reads versions {readable}"
         )
     if not isinstance(manifest.get("tables"), dict):
         raise SnapshotError(f"snapshot {path} has a damaged {MANIFEST}: no tables")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 # 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
+# 4: candidate_alignments
+# Versions a reader opens: the tables and columns added since are simply absent in older ones.
+READABLE_VERSIONS = (3, 4)
 
 BOILERPLATE_KINDS = ("header", "dateline", "section_marker", "related_link", "disclaimer", "provenance")
 
@@ -277,6 +280,34 @@ SENTENCE_LINKS = _schema(
     "one row per aligned group of sentences, in reading order, for every translation and copy link",
 )
 
+ALIGNMENT_GROUP = pa.struct(
+    [
+        pa.field("a", pa.list_(pa.int32()), nullable=False),
+        pa.field("b", pa.list_(pa.int32()), nullable=False),
+        pa.field("cosine", pa.float64()),
+        pa.field("margin", pa.float64()),
+    ]
+)
+
+CANDIDATE_ALIGNMENTS = _schema(
+    "candidate_alignments",
+    [
+        _f("article_id_a", pa.string(), "one article (the smaller id)", False),
+        _f("article_id_b", pa.string(), "the other article", False),
+        _f("model", pa.string(), "the model whose sentence vectors were aligned", False),
+        _f("sentences_a", pa.int32(), "sentences in a", False),
+        _f("sentences_b", pa.int32(), "sentences in b", False),
+        _f(
+            "groups",
+            pa.list_(ALIGNMENT_GROUP),
+            "the alignment in reading order: positions in a and b (one side empty for a skip), cosine and margin",
+            False,
+        ),
+    ],
+    "one row per candidate pair of articles whose sentences were aligned, linked or not; later builds reuse "
+    "them while both articles and the model stay the same",
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "paragraphs": PARAGRAPHS,
@@ -291,6 +322,7 @@ TABLES: dict[str, pa.Schema] = {
     "sentence_embeddings": SENTENCE_EMBEDDINGS,
     "article_links": ARTICLE_LINKS,
     "sentence_links": SENTENCE_LINKS,
+    "candidate_alignments": CANDIDATE_ALIGNMENTS,
 }
 
 
