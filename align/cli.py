@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +23,7 @@ from typer.exceptions import TyperException
 
 from align.duplicates import cross_outlet_duplicates
 from align.embed import EmbedOptions
+from align.engine import RayOptions
 from align.stage import AlignOptions, AlignResult, align_snapshot, build_and_align
 from corpus import BuildOptions, QuotetraceError, open_snapshot
 from corpus.info import summarize
@@ -79,6 +80,8 @@ def build(
             "links and clusters redone over all; it is left as it is.",
         ),
     ] = None,
+    engine: Annotated[str, ENGINE_OPTION] = "local",
+    ray_address: Annotated[str | None, RAY_ADDRESS_OPTION] = None,
 ) -> None:
     """Build a snapshot of Parquet tables from article files, quotes linked across outlets.
 
@@ -98,7 +101,7 @@ def build(
             inputs,
             out,
             BuildOptions(workers=workers),
-            None if no_align else AlignOptions(model=model, embed=EmbedOptions(progress=_show_progress(quiet))),
+            None if no_align else _align_options(model, quiet, engine, ray_address),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
             base=base,
@@ -115,6 +118,22 @@ def build(
     )
     if aligned is not None:
         _report_alignment(aligned)
+
+
+ENGINE_OPTION = typer.Option(
+    "--engine",
+    help="Where encoding and neighbour search run: local, or ray (a Ray cluster; pip install 'quotetrace[ray]').",
+)
+RAY_ADDRESS_OPTION = typer.Option(
+    "--ray-address", help="Ray cluster to join with --engine ray (e.g. auto, ray://head:10001); default: a local one."
+)
+
+
+def _align_options(model: str | None, quiet: bool, engine: str, ray_address: str | None) -> AlignOptions:
+    return AlignOptions(
+        model=model, embed=EmbedOptions(progress=_show_progress(quiet)), engine=engine,
+        ray=RayOptions(address=ray_address),
+    )  # fmt: skip
 
 
 MODEL_OPTION = typer.Option(
@@ -146,6 +165,8 @@ def align(
     model: Annotated[str | None, MODEL_OPTION] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Quotes per encoder batch.")] = 64,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    engine: Annotated[str, ENGINE_OPTION] = "local",
+    ray_address: Annotated[str | None, RAY_ADDRESS_OPTION] = None,
 ) -> None:
     """Embed a snapshot's quotes and link the same statement across articles, outlets and languages.
 
@@ -154,8 +175,11 @@ def align(
     Example:
 
         quotetrace align snapshot/ --model intfloat/multilingual-e5-small
+
+        quotetrace align snapshot/ --engine ray --ray-address auto
     """
-    options = AlignOptions(model=model, embed=EmbedOptions(batch_size=batch_size, progress=_show_progress(quiet)))
+    options = replace(_align_options(model, quiet, engine, ray_address), embed=EmbedOptions(
+        batch_size=batch_size, progress=_show_progress(quiet)))  # fmt: skip
     _report_alignment(align_snapshot(snapshot, options))
 
 

@@ -7,11 +7,16 @@ the mean cosine of both sides' k nearest neighbours: a pair stands out from what
 usually close to.
 
 Search is exact (faiss ``IndexFlatIP``) below ``exact_below`` vectors and approximate above
-(``IndexIVFFlat``, trained on a sample); both use every core through faiss's OpenMP.
+(``IndexIVFFlat``, trained on a sample); both use every core through faiss's OpenMP. With
+``shards`` > 1 the indexed vectors are cut into that many shards, each with its own index, every
+query is sent to every shard and the per-shard results are merged (exact search gives the same
+neighbours as one index). Where the shards run is the engine's choice: here, one after the other;
+on Ray, as remote tasks (``align.engine``).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 
@@ -26,6 +31,8 @@ class NeighbourOptions:
     exact_below: int = 200_000  # exact search below this many vectors, IVF above
     ivf_probe: int = 16  # IVF lists visited per query
     query_batch: int = 16_384  # queries per search call, which bounds the result memory
+    shards: int = 1  # indexes the vectors are split into (one per worker on a cluster)
+    engine: str = "local"  # where shards are searched: "local" (in turn) or "ray" (remote tasks)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,39 @@ def search(
     return cosines, indices
 
 
+def shard_search(
+    indexed: np.ndarray, queries: np.ndarray, k: int, offset: int, options: NeighbourOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """One shard's part of :func:`sharded_search`: its own index, every query, row numbers made
+    global by ``offset``."""
+    cosines, indices = search(build_index(indexed, options), queries, k, options)
+    return cosines, np.where(indices >= 0, indices + offset, -1)
+
+
+def sharded_search(
+    indexed: np.ndarray, queries: np.ndarray, k: int, options: NeighbourOptions = NeighbourOptions()
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cosines, indices into ``indexed``) of each query's ``k`` nearest rows of ``indexed``,
+    searched in ``options.shards`` shards and merged, best first; missing ones are -1."""
+    bounds = np.linspace(0, len(indexed), min(options.shards, max(len(indexed), 1)) + 1).astype(int)
+    parts = [(indexed[lo:hi], int(lo)) for lo, hi in itertools.pairwise(bounds)]
+    if options.engine == "ray" and len(parts) > 1:
+        from align.engine import ray_shard_search
+
+        results = ray_shard_search(parts, queries, k, options)
+    else:
+        results = [shard_search(part, queries, k, offset, options) for part, offset in parts]
+    if len(results) == 1:
+        return results[0]
+    cosines = np.concatenate([c for c, _ in results], axis=1)
+    indices = np.concatenate([i for _, i in results], axis=1)
+    cosines = np.where(indices >= 0, cosines, -np.inf)
+    order = np.argsort(-cosines, axis=1, kind="stable")[:, : min(k, len(indexed))]
+    best_cosines = np.take_along_axis(cosines, order, axis=1)
+    best = np.take_along_axis(indices, order, axis=1)
+    return np.where(best >= 0, best_cosines, -1.0).astype(np.float32), best
+
+
 def margin_pairs(
     vectors: np.ndarray,
     groups: np.ndarray,
@@ -103,9 +143,7 @@ def margin_pairs(
             continue
         member_groups = groups[members]
         largest_group = int(np.unique(member_groups, return_counts=True)[1].max())
-        cosines, local = search(
-            build_index(vectors[members], options), vectors, wanted + min(largest_group, 64), options
-        )
+        cosines, local = sharded_search(vectors[members], vectors, wanted + min(largest_group, 64), options)
         indices = np.where(local >= 0, members[np.clip(local, 0, None)], -1)
         foreign = (local >= 0) & (groups[np.clip(indices, 0, None)] != groups[:, None])
         rank = np.cumsum(foreign, axis=1)  # search results are sorted by cosine

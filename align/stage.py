@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from align.embed import EmbedOptions, embed_quotes, embed_texts
 from align.encoder import Encoder, load_encoder
+from align.engine import EngineError, RayEncoder, RayOptions, with_ray
 from align.gloss import GlossOptions, gloss
 from align.link import LinkOptions, link_quotes
 from align.sentence_align import Alignment
@@ -49,6 +50,8 @@ class AlignOptions:
     link: LinkOptions = field(default_factory=LinkOptions)
     translations: TranslationOptions = field(default_factory=TranslationOptions)
     gloss: GlossOptions = field(default_factory=GlossOptions)
+    engine: str = "local"  # "local" or "ray": where encoding and neighbour search run (align.engine)
+    ray: RayOptions = field(default_factory=RayOptions)
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,12 @@ def _align_into(
 ) -> _Outcome:
     """The align stage over ``writer``'s finished tables; vectors stored in the snapshot at
     ``stored_in`` (the one being replaced, or the base of an incremental build) are reused."""
+    if options.engine == "ray":
+        encoder = encoder or RayEncoder(options.model, options.ray)
+        options = replace(options, link=with_ray(options.link, options.ray),
+                          translations=with_ray(options.translations, options.ray))  # fmt: skip
+    elif options.engine != "local":
+        raise EngineError(f"unknown engine {options.engine!r}: use local or ray")
     encoder = encoder or load_encoder(options.model)
     quotes = pq.read_table(writer.finish("quotes"))
     articles = pq.read_table(writer.finish("articles"), columns=[*ARTICLE_COLUMNS, "outlet"])
