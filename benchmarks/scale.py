@@ -1,0 +1,117 @@
+"""Scale, measured: the align stage's quotes/second on the local engine and on Ray, and kNN + margins
+over up to 1M vectors next to SemHash deduplicating the same vectors.
+
+- Align stage: ``embed_quotes`` (encoding) then ``margin_pairs`` (neighbours and margins) on N
+  real quote texts (GGT and PolNeAR gold quotes; beyond the distinct ones available, texts repeat
+  with a number appended so nothing is reused), once with the local encoder and exact search, once
+  with ``RayEncoder`` and shards searched as Ray tasks on a local Ray cluster.
+- kNN + margins: ``margin_pairs`` on random unit vectors (as ``align_speed.py``), local engine.
+- SemHash (``semhash`` from PyPI): ``SemHash.from_embeddings`` on the same vectors (its usearch
+  backend) then ``self_deduplicate(threshold=0.9)``; reported as our time over theirs. The two do
+  different work — we find each vector's candidates per language and score margins both ways,
+  SemHash finds near duplicates above a cosine — so the ratio says what our extra work costs.
+
+    python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Any
+
+import numpy as np
+from align_speed import DIM, knn_margin, real_quotes
+from common import report
+
+from align.embed import embed_quotes
+from align.encoder import Encoder, load_encoder
+from align.engine import RayEncoder, RayOptions, start_ray
+from align.neighbours import NeighbourOptions, margin_pairs
+from corpus.version import __version__
+
+LANGUAGES = 4
+
+
+def quote_texts(count: int) -> list[str]:
+    """``count`` quote texts, each distinct: the real ones first, then numbered repeats."""
+    texts, _ = real_quotes(min(count, 5_000))
+    return [texts[i % len(texts)] + ("" if i < len(texts) else f" ({i // len(texts)})") for i in range(count)]
+
+
+def align_stage(texts: list[str], encoder: Encoder, options: NeighbourOptions) -> dict[str, Any]:
+    """Time encoding and neighbours + margins of ``texts`` (each its own article, 4 languages)."""
+    ids = [f"q{i}" for i in range(len(texts))]
+    codes = np.array(["en", "ru", "de", "zh"])[np.arange(len(texts)) % LANGUAGES]
+    started = time.perf_counter()
+    vectors = embed_quotes(ids, texts, encoder).vectors
+    encoded = time.perf_counter()
+    pairs = margin_pairs(vectors, np.arange(len(texts)), codes, options)
+    done = time.perf_counter()
+    return {
+        "quotes": len(texts), "seconds": round(done - started, 1), "encode_seconds": round(encoded - started, 1),
+        "knn_seconds": round(done - encoded, 2), "quotes_per_s": round(len(texts) / (done - started), 1),
+        "pairs": len(pairs),
+    }  # fmt: skip
+
+
+def semhash_dedup(n: int) -> dict[str, Any]:
+    """SemHash over the same random vectors ``knn_margin`` uses (seed 0)."""
+    from semhash import SemHash
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((n, DIM), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    class Precomputed:  # SemHash wants an encoder; from_embeddings never calls it on these records
+        def encode(self, sentences: Any, **kwargs: Any) -> np.ndarray:
+            raise RuntimeError("not used")
+
+    started = time.perf_counter()
+    index = SemHash.from_embeddings(vectors, [f"v{i}" for i in range(n)], model=Precomputed())
+    built = time.perf_counter()
+    result = index.self_deduplicate(threshold=0.9)
+    done = time.perf_counter()
+    return {
+        "vectors": n, "seconds": round(done - started, 2), "index_seconds": round(built - started, 2),
+        "dedup_seconds": round(done - built, 2), "duplicates": len(result.filtered),
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000], help="quotes")
+    parser.add_argument("--knn", type=int, nargs="*", default=[100_000, 1_000_000], help="random vectors")
+    parser.add_argument("--no-ray", action="store_true", help="local engine only")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"quotetrace_version": __version__, "cores": os.cpu_count(), "align_stage": {}}
+    local = load_encoder()
+    engines: list[tuple[str, Encoder, NeighbourOptions]] = [("local", local, NeighbourOptions())]
+    if not args.no_ray:
+        ray = start_ray()
+        shards = int(ray.cluster_resources().get("CPU", 1))
+        engines.append(
+            ("ray", RayEncoder(None, RayOptions(cpus_per_actor=1)), NeighbourOptions(engine="ray", shards=shards))
+        )
+    results["model"] = local.name
+    for size in args.sizes:
+        texts = quote_texts(size)
+        for name, encoder, options in engines:
+            figures = align_stage(texts, encoder, options)
+            results["align_stage"].setdefault(str(size), {})[name] = figures
+            print(size, name, figures, flush=True)
+    results["knn_margin_vs_semhash"] = {}
+    for n in args.knn:
+        ours = knn_margin(n, LANGUAGES, NeighbourOptions())
+        theirs = semhash_dedup(n)
+        results["knn_margin_vs_semhash"][str(n)] = {
+            "ours": ours, "semhash": theirs, "ours_over_semhash": round(ours["seconds"] / theirs["seconds"], 2),
+        }  # fmt: skip
+        print(n, results["knn_margin_vs_semhash"][str(n)], flush=True)
+    report(results, "scale", write=not args.no_write)
+
+
+if __name__ == "__main__":
+    main()
