@@ -43,6 +43,9 @@ ALIGN_TABLES = (
 )  # fmt: skip
 
 
+ENGINES = ("local", "ray")
+
+
 @dataclass(frozen=True)
 class AlignOptions:
     model: str | None = None  # any sentence-transformers name or path; None: multilingual-e5-small, offline
@@ -108,6 +111,8 @@ def build_and_align(
     committed together. With ``base``, the base snapshot's articles are taken over (see
     ``build_snapshot``) and its embeddings reused; links and clusters are derived anew over all
     quotes, since a new quote can change an old pair's margin."""
+    if options is not None and options.engine not in ENGINES:
+        raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
     results: list[AlignResult] = []
 
     def stage(writer: SnapshotWriter) -> dict[str, Any]:
@@ -143,8 +148,8 @@ def _align_into(
         encoder = encoder or RayEncoder(options.model, options.ray)
         options = replace(options, link=with_ray(options.link, options.ray),
                           translations=with_ray(options.translations, options.ray))  # fmt: skip
-    elif options.engine != "local":
-        raise EngineError(f"unknown engine {options.engine!r}: use local or ray")
+    elif options.engine not in ENGINES:
+        raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
     encoder = encoder or load_encoder(options.model)
     quotes = pq.read_table(writer.finish("quotes"))
     articles = pq.read_table(writer.finish("articles"), columns=[*ARTICLE_COLUMNS, "outlet"])

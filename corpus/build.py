@@ -10,6 +10,7 @@ does. Inputs that fail any stage become ``rejects`` rows; exact duplicates becom
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections import Counter, deque
@@ -100,7 +101,7 @@ def build_snapshot(
     """
     started = time.perf_counter()
     files = discover(inputs)
-    base_snapshot = _open_base(base, out) if base is not None else None
+    base_snapshot = _open_base(base, out, options) if base is not None else None
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
@@ -140,6 +141,7 @@ def build_snapshot(
             manifest["base"] = {
                 "path": str(base_snapshot.path),
                 "created_at": base_snapshot.manifest.get("created_at"),
+                "quotetrace_version": base_snapshot.manifest.get("quotetrace_version"),
                 "reused": {name: base_snapshot.manifest["tables"][name]["rows"] for name in _TAKEN_OVER},
             }
         for stage in later_stages:
@@ -167,11 +169,25 @@ def build_snapshot(
 _TAKEN_OVER = ("articles", "paragraphs", "sentences", "quotes", "duplicates", "rejects")
 
 
-def _open_base(base: str | os.PathLike[str], out: str | os.PathLike[str]) -> Snapshot:
+def _open_base(base: str | os.PathLike[str], out: str | os.PathLike[str], options: BuildOptions) -> Snapshot:
+    """The base snapshot of an incremental build, refused when its rows would not be what this
+    build makes of the same inputs (other build options)."""
     snapshot = open_snapshot(base)
     if snapshot.path.resolve() == Path(out).resolve():
         raise SnapshotError(f"--base and --out are both {out}: the base snapshot is kept as it is; name a new --out")
+    ours, theirs = _comparable(asdict(options)), _comparable(snapshot.manifest.get("parameters", {}))
+    changed = sorted(key for key in ours.keys() | theirs.keys() if ours.get(key) != theirs.get(key))
+    if changed:
+        raise SnapshotError(
+            f"base snapshot {snapshot.path} was built with other options ({', '.join(changed)}); "
+            "build from scratch instead of with --base"
+        )
     return snapshot
+
+
+def _comparable(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Build parameters as the manifest stores them (JSON), without those that do not change output."""
+    return {k: v for k, v in json.loads(json.dumps(parameters, default=str)).items() if k != "workers"}
 
 
 def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.ParquetWriter) -> set[str]:

@@ -2,11 +2,15 @@
 a build from scratch") and determinism ("the same tables from the same inputs").
 
 Rows are compared as sets (sorted on their scalar columns), so the order in which articles were
-processed does not matter; floating-point columns, vectors included, may differ by
-``tolerance`` (the same text encoded in another batch differs in the last bits).
+processed does not matter. Floating-point values (vectors and the floats inside nested columns
+included) may differ by ``tolerance``, and numbers written into text (``evidence``) by one unit of
+their last digit: the same text encoded in another batch differs in the last bits, which can flip
+a rounding.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -14,7 +18,7 @@ import schemas
 from corpus.snapshot import Snapshot
 
 
-def snapshot_differences(a: Snapshot, b: Snapshot, tolerance: float = 1e-4) -> list[str]:
+def snapshot_differences(a: Snapshot, b: Snapshot, tolerance: float = 1e-3) -> list[str]:
     """One line per difference between the tables of ``a`` and ``b``; empty when they agree."""
     differences = []
     for name in schemas.TABLES:
@@ -27,7 +31,7 @@ def snapshot_differences(a: Snapshot, b: Snapshot, tolerance: float = 1e-4) -> l
     return differences
 
 
-def table_differences(x: pl.DataFrame, y: pl.DataFrame, tolerance: float = 1e-4) -> list[str]:
+def table_differences(x: pl.DataFrame, y: pl.DataFrame, tolerance: float = 1e-3) -> list[str]:
     if x.columns != y.columns:
         return [f"columns differ: {x.columns} vs {y.columns}"]
     if x.height != y.height:
@@ -35,7 +39,14 @@ def table_differences(x: pl.DataFrame, y: pl.DataFrame, tolerance: float = 1e-4)
     found = []
     for column in x.columns:
         left, right = x[column], y[column]
-        if _is_float(left.dtype):
+        if isinstance(left.dtype, pl.List) and isinstance(left.dtype.inner, pl.Struct):
+            left, right = left.explode().struct.unnest(), right.explode().struct.unnest()
+            found.extend(f"column {column}.{line}" for line in table_differences(left, right, tolerance))
+        elif left.dtype == pl.String and not left.equals(right):
+            rows = sum(not _same_but_rounding(p, q) for p, q in zip(left, right, strict=True))
+            if rows:
+                found.append(f"column {column}: {rows} rows differ")
+        elif _is_float(left.dtype):
             gap = _max_gap(left, right)
             if gap is None or gap > tolerance:
                 found.append(f"column {column}: values differ by up to {gap}" if gap is not None
@@ -44,6 +55,22 @@ def table_differences(x: pl.DataFrame, y: pl.DataFrame, tolerance: float = 1e-4)
             rows = (left != right).fill_null(True).sum() if left.dtype.is_nested() is False else "some"
             found.append(f"column {column}: {rows} rows differ")
     return found
+
+
+_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
+
+
+def _same_but_rounding(p: str | None, q: str | None) -> bool:
+    """Equal texts, or texts whose numbers differ by at most one unit of their last printed digit."""
+    if p is None or q is None or p == q:
+        return p == q
+    if _NUMBER.sub("#", p) != _NUMBER.sub("#", q):
+        return False
+    for m, n in zip(_NUMBER.finditer(p), _NUMBER.finditer(q), strict=True):
+        unit = 10.0 ** -max(len(m.group(1) or ""), len(n.group(1) or ""))
+        if abs(float(m.group()) - float(n.group())) > unit * 1.5:
+            return False
+    return True
 
 
 def _frame(snapshot: Snapshot, name: str) -> pl.DataFrame:

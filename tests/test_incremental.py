@@ -82,3 +82,38 @@ def test_cli_base_and_its_errors(builds):
     missing = run_cli("build", builds["new_inputs"], "--base", work / "nowhere", "--out", work / "x")
     assert missing.returncode != 0 and "no snapshot at" in missing.stderr and "Traceback" not in missing.stderr
     assert digest(work / "base") == builds["base_digest"]
+
+
+def test_a_base_built_with_other_options_is_refused(builds):
+    from corpus.build import BuildOptions
+    from corpus.language import LanguageOptions
+
+    work = builds["work"]
+    options = BuildOptions(language=LanguageOptions(min_paragraph_chars=10), workers=1)
+    with pytest.raises(corpus.SnapshotError, match=r"other options \(language\)"):
+        corpus.build_snapshot([builds["new_inputs"]], work / "other", options, base=work / "base")
+    assert not (work / "other").exists()
+    corpus.build_snapshot([builds["new_inputs"]], work / "one-worker", BuildOptions(workers=1), base=work / "base")
+
+
+def test_comparison_tolerates_rounding_noise_but_not_changes():
+    import polars as pl
+
+    from corpus.compare import table_differences
+
+    base = pl.DataFrame({
+        "pair": ["a-b", "a-c"], "relation": ["translation", "copy"], "score": [0.8312, 0.5],
+        "evidence": ["83% of sentences aligned, mean cosine 0.912", "50% aligned"],
+        "groups": [[{"a": [0], "b": [0], "cosine": 0.9}], [{"a": [1], "b": [], "cosine": None}]],
+    })  # fmt: skip
+    noisy = base.with_columns(
+        score=pl.Series([0.8313, 0.5]),
+        evidence=pl.Series(["84% of sentences aligned, mean cosine 0.911", "50% aligned"]),
+        groups=pl.Series([[{"a": [0], "b": [0], "cosine": 0.9000001}], [{"a": [1], "b": [], "cosine": None}]]),
+    )
+    assert table_differences(base, noisy) == []
+    changed = base.with_columns(
+        relation=pl.Series(["translation", "same_story"]),
+        evidence=pl.Series(["40% of sentences aligned, mean cosine 0.912", "50% aligned"]),
+    )
+    assert table_differences(base, changed) == ["column relation: 1 rows differ", "column evidence: 1 rows differ"]
