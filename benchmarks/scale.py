@@ -11,7 +11,8 @@ over up to 1M vectors next to SemHash deduplicating the same vectors.
   different work — we find each vector's candidates per language and score margins both ways,
   SemHash finds near duplicates above a cosine — so the ratio says what our extra work costs.
 
-    python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-write]
+    pip install -e '.[bench]'   # semhash and Ray
+    python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-ray] [--no-write]
 """
 
 from __future__ import annotations
