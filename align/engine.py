@@ -101,7 +101,10 @@ class RayEncoder:
         """Vectors of ``texts`` in order, encoded by the actor pool."""
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        table = pa.table({"row": np.arange(len(texts)), "text": list(texts)})
+        # Blocks of similar lengths, as sentence-transformers sorts one encode call's texts: a block of
+        # mixed lengths pads every short text to the longest one's length.
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        table = pa.table({"row": order, "text": [texts[i] for i in order]})
         step = self.options.batch_size
         dataset = self.ray.data.from_arrow([table.slice(start, step) for start in range(0, len(texts), step)])
         encoded = dataset.map_batches(

@@ -8,8 +8,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import ftfy.badness
 from charset_normalizer import from_bytes
 
+_WORD_JOINERS = "'’-‐.·"
 # Encodings tried by detection, most common first: order breaks ties that detection cannot.
 CANDIDATE_ENCODINGS = (
     "cp1252",
@@ -83,7 +85,7 @@ def decode(data: bytes, *, html: bool = False) -> Decoded:
 
 def _checked(text: str, encoding: str) -> Decoded:
     controls = len(_CONTROL.findall(text[:100_000]))
-    if controls > max(8, len(text[:100_000]) // 100):
+    if controls > 2 and controls > len(text[:100_000]) // 100:  # text has a stray control or two, not 1 in 100
         raise DecodeError("binary", f"{controls} control characters after decoding as {encoding}")
     return Decoded(text, encoding)
 
@@ -123,12 +125,19 @@ def _detected(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
     results = list(from_bytes(data[:200_000], cp_isolation=list(CANDIDATE_ENCODINGS)))
     if not results:
         results = list(from_bytes(data[:200_000]))
-    if not results:
-        raise DecodeError(
-            "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no known encoding fits"
-        )
+    if not results:  # charset-normalizer gives up on short mixed-script texts: any strict decoding that reads
+        fits = [e for e in CANDIDATE_ENCODINGS if _decodes_strictly(data, e)]  # like a language will do
+        if not fits:
+            raise DecodeError(
+                "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) and no known encoding fits"
+            )
+        encoding = _most_plausible(data, fits)
+        return _checked(data.decode(encoding), encoding)
     best_chaos = min(r.chaos for r in results)
     tied = [r for r in results if r.chaos <= best_chaos + 0.01]
+    # cp1252 reads Polish cp1250 bytes as text too ("otrzyma³ pi³kê"): mojibake tells them apart
+    badness = {r.encoding: _mojibake(data[:5000].decode(r.encoding, errors="replace")) for r in tied}
+    tied = [r for r in tied if badness[r.encoding] == min(badness.values())]
     best_coherence = max(r.coherence for r in tied)
     tied = [r for r in tied if r.coherence >= best_coherence - 0.01]
     encoding = tied[0].encoding if len(tied) == 1 else _most_plausible(data, [r.encoding for r in tied])
@@ -136,6 +145,25 @@ def _detected(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
         return _checked(data.decode(encoding), encoding)
     except UnicodeDecodeError as error:
         raise DecodeError("undecodable", f"detected {encoding} but it does not decode: {error}") from None
+
+
+def _mojibake(text: str) -> tuple[int, int]:
+    """ftfy's count of mojibake patterns, then the count of non-letters inside words (``Wed³ug``:
+    a letter of another code page read as a symbol)."""
+    inside_words = sum(
+        1
+        for before, ch, after in zip(text, text[1:], text[2:], strict=False)
+        if before.isalpha() and after.isalpha() and not ch.isalpha() and ch not in _WORD_JOINERS
+    )
+    return ftfy.badness.badness(text), inside_words
+
+
+def _decodes_strictly(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _most_plausible(data: bytes, encodings: list[str]) -> str:

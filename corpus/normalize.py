@@ -31,9 +31,9 @@ _TERMINAL = tuple('.!?。！？…"”»’)')
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 _DATE_HEADER = re.compile(
-    rf"^(?:(?:date|published|updated|posted|дата|опубликовано|опубліковано|datum|veröffentlicht|"
+    rf"^(?P<label>(?:date|published|updated|posted|дата|опубликовано|опубліковано|datum|veröffentlicht|"
     rf"publié le|fecha|发布时间|日期)\s*[:：]?\s*)?(?P<date>{DATE_TOKEN})(?:,?\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
-    rf"(?:\s*[|•·,-]\s*|\s+|$)(?P<rest>.*)$",
+    rf"(?P<separator>\s*[|•·,-]\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
 # `Kyiv • UNN`: a place and an outlet on a line of their own.
@@ -165,6 +165,8 @@ def _read_header(
         position, paragraph = body[0]
         following = len(body) > 1
         date_match = _DATE_HEADER.match(paragraph) if article["published"] is None else None
+        if date_match and not date_match["label"] and date_match["rest"] and not date_match["separator"].strip():
+            date_match = None  # "30 May 2005 a farmer …": a sentence that opens with a date, not a header
         if date_match and (published := parse_date(date_match["date"])):
             article["published"] = published
             rest = date_match["rest"].strip()

@@ -1,0 +1,269 @@
+"""Reliability under hostile input: one build of more than 10,000 generated inputs (nasty files and
+JSONL records beside real articles) must crash nowhere, account for every input (an article, a
+duplicate or a reject with its reason) and keep every good article's text intact."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import ntrex_documents
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corpus
+from corpus.build import BuildOptions, process_batch
+from corpus.normalize import clean_text
+from corpus.read import read_file
+
+GENERATED = 10_000  # inputs made by the generator, beside a few real articles
+
+
+@dataclass
+class Expected:
+    """What each generated input must become, by its source (path, or path:LINE for JSONL)."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # good: the article's text, exactly
+    contains: dict[str, list[str]] = field(default_factory=dict)  # good HTML: paragraphs kept
+    absent: dict[str, list[str]] = field(default_factory=dict)  # good HTML: script text dropped
+    reasons: dict[str, str] = field(default_factory=dict)  # bad: the reject reason ("a|b": either)
+    accounted: set[str] = field(default_factory=set)  # anything: an article or a reject, never lost
+
+
+def paragraphs_pool() -> dict[str, list[str]]:
+    """Real sentences by NTREX language (past the headline, so none reads as a title)."""
+    pool: dict[str, list[str]] = {}
+    for document in ntrex_documents(40):
+        for language, sentences in document["sentences"].items():
+            pool.setdefault(language, []).extend(s for s in sentences[2:] if len(s) > 60)
+    return pool
+
+
+LEGACY = {"rus": ["cp1251", "koi8_r", "utf-16", "utf-16-le"], "ukr": ["cp1251", "koi8_u"], "zho": ["gb18030"],
+          "deu": ["cp1252", "utf-8-sig"], "fra": ["cp1252", "utf-16-be"], "pol": ["cp1250"]}  # fmt: skip
+
+
+def encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def generate(folder: Path, count: int, seed: int = 0) -> Expected:
+    """``count`` inputs of every nasty kind the reliability brief names, mixed with good articles."""
+    rng = random.Random(seed)
+    pool = paragraphs_pool()
+    languages = sorted(pool)
+    expected = Expected()
+    files = folder / "files"
+    files.mkdir(parents=True)
+    made = 0
+
+    def article_text(language: str | None = None) -> str:
+        chosen = pool[language or rng.choice(languages)]
+        return "\n\n".join(rng.sample(chosen, rng.randint(2, 4)))
+
+    def add_file(name: str, data: bytes) -> str:
+        nonlocal made
+        path = files / name
+        path.write_bytes(data)
+        made += 1
+        return str(path)
+
+    # Files, about a tenth of the inputs.
+    for i in range(count // 10):
+        kind = i % 12
+        if kind == 0:
+            expected.reasons[add_file(f"{i}-empty.txt", b"")] = "empty"
+        elif kind == 1:
+            expected.reasons[add_file(f"{i}-blank.txt", b" \n\t\r\n " * rng.randint(1, 50))] = "empty"
+        elif kind == 2:
+            expected.reasons[add_file(f"{i}-random.bin", rng.randbytes(rng.randint(64, 4096)))] = "binary|undecodable"
+        elif kind == 3:
+            text = article_text("eng").encode()
+            at = rng.randrange(len(text))
+            expected.reasons[add_file(f"{i}-nul.txt", text[:at] + b"\x00" * rng.randint(1, 9) + text[at:])] = "binary"
+        elif kind in (4, 5):  # a legacy or UTF-16 encoding, with or without BOM
+            language = rng.choice(sorted(LEGACY))
+            encoding = rng.choice(LEGACY[language])
+            text = "\n\n".join(p for p in article_text(language).split("\n\n") if encodes(p, encoding))
+            if text:
+                expected.texts[add_file(f"{i}-{encoding}.txt", text.encode(encoding))] = text
+        elif kind == 6:
+            text = article_text()
+            expected.texts[add_file(f"{i}-utf8.txt", text.encode())] = text
+        elif kind == 7:  # <script> in the body and head: its text must not reach the article
+            paragraphs = article_text("eng").split("\n\n")
+            script = f"var pwned{i} = document.cookie; alert('x{i}');"
+            body = "".join(f"<p>{p}</p><script>{script}</script>" for p in paragraphs)
+            page = (f"<html><head><title>Story {i}</title><script>{script}</script></head>"
+                    f"<body><nav>Home | World</nav><article>{body}</article></body></html>")  # fmt: skip
+            source = add_file(f"{i}-script.html", page.encode())
+            expected.contains[source], expected.absent[source] = paragraphs, [f"pwned{i}"]
+        elif kind == 8:  # deeply nested HTML: an article or a clear reject, never a crash
+            depth = rng.choice([200, 2_000, 20_000])
+            page = (
+                "<html><body>" + "<div>" * depth + f"<p>{article_text('eng')}</p>" + "</div>" * depth + "</body></html>"
+            )
+            expected.accounted.add(add_file(f"{i}-nested.html", page.encode()))
+        elif kind == 9:
+            data = gzip.compress(article_text().encode())
+            expected.reasons[add_file(f"{i}-truncated.txt.gz", data[: rng.randint(10, len(data) - 5)])] = "unreadable"
+        elif kind == 10:  # mixed encodings in one file: decoded somehow, never lost
+            data = article_text("rus").encode("cp1251") + b"\n\n" + article_text("zho").encode("gb18030")
+            expected.accounted.add(add_file(f"{i}-mixed.txt", data))
+        else:  # invalid UTF-8 sprinkled into a UTF-8 text
+            data = bytearray(article_text("fra").encode())
+            for _ in range(3):
+                data.insert(rng.randrange(len(data)), rng.choice([0xFF, 0xFE, 0xC3, 0x80]))
+            expected.accounted.add(add_file(f"{i}-invalid-utf8.txt", bytes(data)))
+    expected.reasons[add_file("huge-line.txt", b"x" * (50 * 1024 * 1024))] = "too_large"
+
+    # JSONL records, the rest.
+    feed = folder / "feed.jsonl"
+    lines: list[bytes] = []
+    used_ids: list[tuple[str, str]] = []
+    while made < count:
+        number = len(lines) + 1
+        source = f"{feed}:{number}"
+        kind = rng.randrange(12)
+        text = article_text()
+        record: object
+        if kind <= 4:
+            record = {"id": f"r{number}", "text": text, "outlet": rng.choice(["TASS", "UNN", "Le Monde", None])}
+            expected.texts[source] = text
+            used_ids.append((f"r{number}", text))
+        elif kind == 5 and used_ids:  # a duplicate id: the same record again (a duplicate) or another text
+            old_id, old_text = rng.choice(used_ids)
+            if rng.random() < 0.5:
+                record = {"id": old_id, "text": old_text}
+                expected.accounted.add(source)  # kept once, this one listed in duplicates
+            else:
+                record = {"id": old_id, "text": text}
+                expected.texts[source] = text
+        elif kind == 6:
+            record = {"id": f"r{number}"}
+            expected.reasons[source] = "missing_text"
+        elif kind == 7:
+            record = {"id": f"r{number}", "text": rng.choice([42, 3.5, True, ["a"], {"b": 1}])}
+            expected.reasons[source] = "wrong_type"
+        elif kind == 8:
+            record = rng.choice([[1, 2], "a string", 7, None])
+            expected.reasons[source] = "wrong_type"
+        elif kind == 9:
+            record = {"id": f"r{number}", "text": rng.choice(["", "   ", "\n\n\t"])}
+            expected.reasons[source] = "empty"
+        elif kind == 10:
+            lines.append(json.dumps({"text": text})[: rng.randint(1, 40)].encode())
+            expected.reasons[source] = "malformed_json"
+            made += 1
+            continue
+        else:
+            record = {"id": f"r{number}", "text": text, "title": rng.choice([{"x": 1}, [1], [], {}])}
+            expected.reasons[source] = "wrong_type"
+        lines.append(json.dumps(record, ensure_ascii=rng.random() < 0.5).encode())
+        made += 1
+    feed.write_bytes(b"\n".join(lines) + b"\n")
+    return expected
+
+
+@pytest.mark.slow
+def test_ten_thousand_hostile_inputs_crash_nothing_and_lose_nothing(tmp_path, data):
+    expected = generate(tmp_path / "inputs", GENERATED)
+    real = sorted((data / "seeds").glob("*.txt"))
+    out = tmp_path / "snapshot"
+    result = corpus.build_snapshot([tmp_path / "inputs", *real], out, BuildOptions(workers=2))
+    snapshot = corpus.open_snapshot(out)
+    articles = {row["source"]: row for row in snapshot.table("articles").to_pylist()}
+    rejects = {row["source"]: row for row in snapshot.table("rejects").to_pylist()}
+    kept = {row["article_id"]: row for row in articles.values()}
+    duplicates = {row["source"]: kept[row["article_id"]] for row in snapshot.table("duplicates").to_pylist()}
+    article_of = {**duplicates, **articles}  # an input's article, or the one it duplicates
+    tried = len(expected.texts) + len(expected.contains) + len(expected.reasons) + len(expected.accounted)
+    print(f"inputs tried: {tried} generated + {len(real)} real; {result.articles} articles, "
+          f"{result.rejects} rejects ({dict(Counter(r['reason'] for r in rejects.values()))}), "
+          f"{result.duplicates} duplicates")  # fmt: skip
+    assert tried >= GENERATED
+    for path in real:
+        assert str(path) in articles
+    wrong_reason = {s: (rejects.get(s) or {}).get("reason") for s, r in expected.reasons.items()
+                    if (rejects.get(s) or {}).get("reason") not in r.split("|")}  # fmt: skip
+    assert not wrong_reason, (
+        f"{len(wrong_reason)} bad inputs without their reason, e.g. {list(wrong_reason.items())[:3]}"
+    )
+    assert all(rejects[s]["detail"] for s in expected.reasons)
+    lost_good = [s for s in expected.texts if s not in article_of]
+    assert not lost_good, f"{len(lost_good)} good articles lost, e.g. {[(s, rejects.get(s)) for s in lost_good[:3]]}"
+    wrong_text = [s for s, text in expected.texts.items() if not same_text(article_of[s], text)]
+    assert not wrong_text, f"{len(wrong_text)} texts changed, e.g. {wrong_text[:2]}"
+    for source, paragraphs in expected.contains.items():
+        assert source in article_of, rejects.get(source)
+        assert all(p in article_of[source]["text"] for p in paragraphs)
+        assert not any(bad in article_of[source]["text"] for bad in expected.absent[source])
+    everything = set(expected.texts) | set(expected.contains) | set(expected.reasons) | expected.accounted
+    unaccounted = [s for s in everything if s not in article_of and s not in rejects]
+    assert not unaccounted, f"{len(unaccounted)} inputs vanished, e.g. {unaccounted[:3]}"
+
+
+def same_text(article: dict, given: str) -> bool:
+    """The article holds the given text, normalized as documented (spaces unified, NFC), with a
+    headline-like first paragraph moved to ``title`` (an input whose body equals a kept article's
+    under another headline is its duplicate: the kept article's title is the other headline)."""
+    expected, text = clean_text(given), article["text"]
+    headline = expected[: -len(text) - 2]
+    return expected == text or (expected.endswith("\n\n" + text) and "\n\n" not in headline)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+RECORDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": JSON_VALUES, "text": st.text() | JSON_VALUES, "title": st.text() | JSON_VALUES,
+        "url": st.text() | JSON_VALUES, "outlet": st.text() | JSON_VALUES, "published": st.text() | JSON_VALUES,
+        "language": st.text(max_size=12) | JSON_VALUES, "translated_from": st.text(max_size=12) | JSON_VALUES,
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=RECORDS | JSON_VALUES)
+def test_any_jsonl_record_becomes_one_article_or_one_reject(tmp_path, record):
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    rows = list(read_file(path))
+    assert len(rows) == 1
+    assert processed(rows) in ((1, 0), (0, 1))
+
+
+def processed(rows: list[dict]) -> tuple[int, int]:
+    """(articles, rejects) the corpus stages make of raw rows; rows that failed reading are rejects."""
+    import pyarrow as pa
+
+    from corpus.read import RAW_SCHEMA
+
+    articles, rejects, _, _ = process_batch(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), BuildOptions(workers=1))
+    assert all(reason for reason in rejects.column("reason").to_pylist())
+    return articles.num_rows, rejects.num_rows
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2048), name=st.sampled_from(["a.txt", "a.html", "a.jsonl", "a", "a.txt.gz"]))
+def test_any_bytes_under_any_name_become_articles_or_rejects(tmp_path, data, name):
+    path = tmp_path / name
+    path.write_bytes(data)
+    rows = list(read_file(path))
+    assert all(row["source"].startswith(str(path)) for row in rows)
+    assert all(row.get("error") or row.get("content") is not None for row in rows)
+    articles, rejects = processed(rows)
+    assert articles + rejects == len(rows)
