@@ -40,6 +40,15 @@ def ntrex_documents(limit: int | None = None) -> list[dict]:
     return documents[:limit]
 
 
+def encodes(text: str, encoding: str) -> bool:
+    """Whether ``encoding`` can represent ``text``."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def write_ntrex_jsonl(
     path: Path, documents: int, languages: tuple[str, ...] = tuple(NTREX_LANGUAGES), *, provenance: bool = False
 ) -> Path:

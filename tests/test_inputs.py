@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA, SEEDS, ntrex_documents
+from conftest import DATA, SEEDS, encodes, ntrex_documents
 
 import corpus
 from corpus.normalize import clean_text
@@ -26,21 +26,13 @@ def _traditional_chinese() -> str:
     """Traditional Chinese (big5 cannot encode simplified characters): Tatoeba sentences
     (facebookresearch/LASER @ 74bc6ae, CC BY 2.0 FR) that big5 can encode."""
     lines = (DATA / "parallel" / "tatoeba" / "tatoeba.cmn-eng.cmn").read_text(encoding="utf-8").splitlines()
-    traditional = [line for line in lines if any(c in line for c in "們說這個會") and _encodes(line, "big5")]
+    traditional = [line for line in lines if any(c in line for c in "們說這個會") and encodes(line, "big5")]
     return "\n".join(["拉夫羅夫談派兵", *traditional[:12]])  # a headline first, like the NTREX texts
-
-
-def _encodes(text: str, encoding: str) -> bool:
-    try:
-        text.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def encodable(text: str, encoding: str) -> str:
     """The lines of ``text`` that ``encoding`` can represent (koi8-r has no «»)."""
-    return "\n".join(line for line in text.split("\n") if _encodes(line, encoding))
+    return "\n".join(line for line in text.split("\n") if encodes(line, encoding))
 
 
 ZH_TRADITIONAL = _traditional_chinese()

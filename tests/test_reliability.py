@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ntrex_documents
+from conftest import encodes, ntrex_documents
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,14 +46,6 @@ def paragraphs_pool() -> dict[str, list[str]]:
 
 LEGACY = {"rus": ["cp1251", "koi8_r", "utf-16", "utf-16-le"], "ukr": ["cp1251", "koi8_u"], "zho": ["gb18030"],
           "deu": ["cp1252", "utf-8-sig"], "fra": ["cp1252", "utf-16-be"], "pol": ["cp1250"]}  # fmt: skip
-
-
-def encodes(text: str, encoding: str) -> bool:
-    try:
-        text.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def generate(folder: Path, count: int, seed: int = 0) -> Expected:
