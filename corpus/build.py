@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import time
 from collections import Counter, deque
@@ -260,7 +261,7 @@ def _map_ordered(
     if options.workers <= 1:
         yield from (function(batch, options) for batch in batches)
         return
-    with ProcessPoolExecutor(options.workers) as pool:
+    with ProcessPoolExecutor(options.workers, mp_context=_worker_context()) as pool:
         pending: deque[Future[Processed]] = deque()
         for batch in batches:
             pending.append(pool.submit(function, batch, options))
@@ -268,6 +269,14 @@ def _map_ordered(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers come from a fork server, not from forking this process: a forked worker would inherit
+    the snapshot's lock, and workers orphaned by a killed build would then keep the next build out."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["corpus.build"])
+    return context
 
 
 def rejects_of(failed: pa.Table) -> pa.Table:

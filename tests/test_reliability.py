@@ -259,3 +259,74 @@ def test_any_bytes_under_any_name_become_articles_or_rejects(tmp_path, data, nam
     assert all(row.get("error") or row.get("content") is not None for row in rows)
     articles, rejects = processed(rows)
     assert articles + rejects == len(rows)
+
+
+def stage_of(tmp: list[Path]) -> str:
+    """Which part of a build its temporary snapshot shows: none yet (starting), the corpus stages
+    (reading, normalizing and extracting quotes batch by batch, until the speaker pass writes
+    ``quotes``), or the align stage."""
+    if not tmp:
+        return "starting"
+    try:
+        names = {p.name for p in tmp[0].iterdir()}
+    except FileNotFoundError:
+        return "starting"
+    return "align" if "quotes.parquet" in names else "ingest+quotes"
+
+
+@pytest.mark.slow
+def test_builds_killed_at_random_moments_never_touch_the_previous_snapshot(tmp_path, data):
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO, write_ntrex_jsonl
+
+    feed = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 20, ("eng", "rus", "deu"))
+    out = tmp_path / "snapshot"
+    corpus.build_snapshot([data / "seeds"], out, BuildOptions(workers=1))
+
+    def hashes() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+
+    before = hashes()
+    rng = random.Random(7)
+    kills: Counter[str] = Counter()
+    command = [sys.executable, "-m", "align.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
+    for attempt in range(24):
+        target = ("starting", "ingest+quotes", "align")[attempt % 3]
+        earlier = set(tmp_path.glob(".snapshot.tmp-*"))  # left by the builds killed before: not this one's
+
+        def this_stage(earlier: set[Path] = earlier) -> str:
+            return stage_of([p for p in tmp_path.glob(".snapshot.tmp-*") if p not in earlier])
+
+        log_path = tmp_path / "build.log"
+        log = open(log_path, "w")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=log)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            stage = this_stage()
+            if stage == target or (target == "ingest+quotes" and stage == "align"):
+                break
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, {"starting": 2.0, "ingest+quotes": 1.0, "align": 4.0}[target]))
+        stage = this_stage()
+        assert process.poll() is None, f"the build ended before it was killed: {log_path.read_text()}"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        log.close()
+        kills[stage] += 1
+        assert hashes() == before, (
+            f"kill {attempt + 1} ({stage}) changed the previous snapshot: {(out / 'manifest.json').read_text()[:300]}"
+            f" log: {log_path.read_text()}"
+        )
+        assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 2
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("snapshot")) == ["snapshot"]
+    print(f"kills survived: {sum(kills.values())} ({dict(kills)}); corruptions found: 0")
+    assert sum(kills.values()) >= 20 and all(kills[s] >= 3 for s in ("ingest+quotes", "align"))
+    corpus.build_snapshot([feed], out, BuildOptions(workers=1), overwrite=True)  # the next build cleans up
+    assert not list(tmp_path.glob(".snapshot.tmp-*"))
+    assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 60
