@@ -330,3 +330,51 @@ def test_builds_killed_at_random_moments_never_touch_the_previous_snapshot(tmp_p
     corpus.build_snapshot([feed], out, BuildOptions(workers=1), overwrite=True)  # the next build cleans up
     assert not list(tmp_path.glob(".snapshot.tmp-*"))
     assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 60
+
+
+def test_two_builds_into_one_output_one_wins_the_other_fails_clearly(tmp_path, data):
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO, write_ntrex_jsonl
+
+    feed = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 10, ("eng", "rus"))
+    out = tmp_path / "snapshot"
+    command = [sys.executable, "-m", "align.cli", "build", str(feed), "--out", str(out), "--no-align", "-q"]
+    first = subprocess.Popen([*command, "--overwrite"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    while not list(tmp_path.glob(".snapshot.tmp-*")) and first.poll() is None:
+        time.sleep(0.01)  # the first build holds the lock once its temporary snapshot exists
+    second = subprocess.run([*command, "--overwrite"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert second.returncode == 1
+    assert second.stderr.strip() == f"Error: another build is writing {out}; try again when it has finished"
+    assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 20
+    assert not list(tmp_path.glob(".snapshot.tmp-*"))
+
+
+@pytest.mark.slow
+def test_aligned_builds_of_the_same_inputs_are_byte_identical(tmp_path, data, encoder):
+    import hashlib
+
+    from conftest import write_ntrex_jsonl
+
+    from align.stage import build_and_align
+
+    feed = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 2, ("eng", "rus", "zho"))
+    inputs = [data / "seeds", feed]
+    build_and_align(inputs, tmp_path / "a", BuildOptions(workers=1), encoder=encoder)
+    build_and_align(inputs, tmp_path / "b", BuildOptions(workers=2), encoder=encoder)
+
+    def hashes(folder: Path) -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}
+
+    a, b = hashes(tmp_path / "a"), hashes(tmp_path / "b")
+    assert a == b and len(a) == len(corpus.open_snapshot(tmp_path / "a").table_names)
+    manifests = [json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("a", "b")]
+    for manifest in manifests:
+        for key in ("created_at", "aligned_at"):
+            manifest.pop(key)
+        manifest["parameters"].pop("workers")
+    assert manifests[0] == manifests[1]  # only timestamps (and the worker count) differ
