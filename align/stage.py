@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from align.embed import EmbedOptions, embed_quotes, embed_texts
 from align.encoder import Encoder, load_encoder
-from align.engine import EngineError, RayEncoder, RayOptions, with_ray
+from align.engine import EngineError, RayEncoder, RayOptions, start_ray, with_ray
 from align.gloss import GlossOptions, gloss
 from align.link import LinkOptions, link_quotes
 from align.sentence_align import Alignment
@@ -113,6 +113,8 @@ def build_and_align(
     quotes, since a new quote can change an old pair's margin."""
     if options is not None and options.engine not in ENGINES:
         raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
+    if options is not None and options.engine == "ray":
+        start_ray(options.ray)  # no Ray, or no cluster: say so before the corpus stages, not after
     results: list[AlignResult] = []
 
     def stage(writer: SnapshotWriter) -> dict[str, Any]:

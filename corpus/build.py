@@ -140,7 +140,7 @@ def build_snapshot(
         }
         if base_snapshot is not None:
             manifest["base"] = {
-                "path": str(base_snapshot.path),
+                "path": str(base_snapshot.path.absolute()),
                 "created_at": base_snapshot.manifest.get("created_at"),
                 "quotetrace_version": base_snapshot.manifest.get("quotetrace_version"),
                 "reused": {name: base_snapshot.manifest["tables"][name]["rows"] for name in _TAKEN_OVER},

@@ -52,7 +52,7 @@ def table_differences(x: pl.DataFrame, y: pl.DataFrame, tolerance: float = 1e-3)
                 found.append(f"column {column}: values differ by up to {gap}" if gap is not None
                              else f"column {column}: nulls differ")  # fmt: skip
         elif not left.equals(right):
-            rows = (left != right).fill_null(True).sum() if left.dtype.is_nested() is False else "some"
+            rows = "some" if left.dtype.is_nested() else (left != right).fill_null(True).sum()
             found.append(f"column {column}: {rows} rows differ")
     return found
 
