@@ -351,6 +351,13 @@ def main() -> None:
     except QuotetraceError as error:
         print(f"Error: {error}", file=sys.stderr)
         sys.exit(1)
+    except BrokenPipeError:  # `quotetrace query … | head` closed the pipe: nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as error:  # the file system refused: a missing folder, no permission, a full disk
+        where = f": {error.filename}" if error.filename else ""
+        print(f"Error: {error.strerror or error}{where}", file=sys.stderr)
+        sys.exit(1)
     except TyperException as error:  # usage errors: missing argument, unknown option, bad value
         if type(error).__name__ == "NoArgsIsHelpError":  # bare `quotetrace`: help, as asked
             print(error.format_message())

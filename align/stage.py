@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from align.embed import EmbedOptions, embed_quotes, embed_texts
 from align.encoder import Encoder, load_encoder
@@ -152,15 +151,15 @@ def _align_into(
                           translations=with_ray(options.translations, options.ray))  # fmt: skip
     elif options.engine not in ENGINES:
         raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
+    quotes = writer.read("quotes")
+    articles = writer.read("articles", columns=[*ARTICLE_COLUMNS, "outlet"])
+    sentences = writer.read("sentences")
     encoder = encoder or load_encoder(options.model)
-    quotes = pq.read_table(writer.finish("quotes"))
-    articles = pq.read_table(writer.finish("articles"), columns=[*ARTICLE_COLUMNS, "outlet"])
     outlet_of = dict(zip(*articles.select(["article_id", "outlet"]).to_pydict().values(), strict=True))
     texts = quotes.column("text").to_pylist()
     embedded = embed_quotes(
         quotes.column("quote_id").to_pylist(), texts, encoder, _stored(stored_in, "quote_embeddings"), options.embed
     )
-    sentences = pq.read_table(writer.finish("sentences"))
     if not options.translations.enabled:
         sentences = sentences.slice(0, 0)
     sentence_vectors = embed_texts(

@@ -13,18 +13,24 @@ over up to 1M vectors next to SemHash deduplicating the same vectors.
 
     pip install -e '.[bench]'   # semhash and Ray
     python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-ray] [--no-write]
+
+A run updates the figures it measured in ``results/scale.json`` and keeps the others, so the sizes
+can be measured in separate runs (100k quotes on Ray alone takes over an hour on 2 cores); each
+figure carries the command that produced it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
 import time
 from typing import Any
 
 import numpy as np
 from align_speed import DIM, knn_margin, real_quotes
-from common import report
+from common import RESULTS, report
 
 from align.embed import embed_quotes
 from align.encoder import Encoder, load_encoder
@@ -87,7 +93,11 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true", help="local engine only")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    results: dict[str, Any] = {"quotetrace_version": __version__, "cores": os.cpu_count(), "align_stage": {}}
+    previous = RESULTS / "scale.json"
+    results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
+    results.update({"quotetrace_version": __version__, "cores": os.cpu_count()})
+    results.setdefault("align_stage", {})
+    command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
     local = load_encoder()
     engines: list[tuple[str, Encoder, NeighbourOptions]] = [("local", local, NeighbourOptions())]
     if not args.no_ray:
@@ -100,15 +110,16 @@ def main() -> None:
     for size in args.sizes:
         texts = quote_texts(size)
         for name, encoder, options in engines:
-            figures = align_stage(texts, encoder, options)
+            figures = {**align_stage(texts, encoder, options), "run": command}
             results["align_stage"].setdefault(str(size), {})[name] = figures
             print(size, name, figures, flush=True)
-    results["knn_margin_vs_semhash"] = {}
+    results.setdefault("knn_margin_vs_semhash", {})
     for n in args.knn:
         ours = knn_margin(n, LANGUAGES, NeighbourOptions())
         theirs = semhash_dedup(n)
         results["knn_margin_vs_semhash"][str(n)] = {
             "ours": ours, "semhash": theirs, "ours_over_semhash": round(ours["seconds"] / theirs["seconds"], 2),
+            "run": command,
         }  # fmt: skip
         print(n, results["knn_margin_vs_semhash"][str(n)], flush=True)
     report(results, "scale", write=not args.no_write)

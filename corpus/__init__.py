@@ -6,7 +6,7 @@ chains them and ``snapshot`` writes and reads the result atomically.
 """
 
 from corpus.build import BuildOptions, BuildResult, build_snapshot
-from corpus.errors import InputError, QuotetraceError, SnapshotError
+from corpus.errors import InputError, QuotetraceError, SnapshotError, WorkerError
 from corpus.snapshot import Snapshot, open_snapshot
 from corpus.version import __version__
 
@@ -17,6 +17,7 @@ __all__ = [
     "QuotetraceError",
     "Snapshot",
     "SnapshotError",
+    "WorkerError",
     "__version__",
     "build_snapshot",
     "open_snapshot",

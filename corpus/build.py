@@ -17,6 +17,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import schemas
-from corpus.errors import SnapshotError
+from corpus.errors import SnapshotError, WorkerError
 from corpus.html import HtmlOptions, extract_html
 from corpus.language import LanguageOptions, detect_language
 from corpus.normalize import NormalizeOptions, normalize
@@ -195,9 +196,7 @@ def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.P
     """Copy the base's corpus tables into ``snapshot`` row group by row group (its quotes into the
     scratch file awaiting the speaker pass); returns the ids of its articles."""
     for name in _TAKEN_OVER:
-        source = pq.ParquetFile(base.table_path(name))
-        for group in range(source.num_row_groups):
-            part = source.read_row_group(group)
+        for part in base.row_groups(name):
             if name == "quotes":  # glosses are the align stage's to fill, as in a build from scratch
                 part = part.set_column(part.schema.get_field_index("text_en"), "text_en",
                                        pa.nulls(part.num_rows, pa.string()))  # fmt: skip
@@ -261,14 +260,21 @@ def _map_ordered(
     if options.workers <= 1:
         yield from (function(batch, options) for batch in batches)
         return
-    with ProcessPoolExecutor(options.workers, mp_context=_worker_context()) as pool:
-        pending: deque[Future[Processed]] = deque()
-        for batch in batches:
-            pending.append(pool.submit(function, batch, options))
-            if len(pending) >= 2 * options.workers:
+    try:
+        with ProcessPoolExecutor(options.workers, mp_context=_worker_context()) as pool:
+            pending: deque[Future[Processed]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(function, batch, options))
+                if len(pending) >= 2 * options.workers:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    except BrokenProcessPool as error:
+        raise WorkerError(
+            "a worker process died (killed or out of memory?). Workers start from a fork server and import "
+            'the calling script first: a script that builds must do so under `if __name__ == "__main__":`; '
+            "workers=1 (--workers 1) builds in this process"
+        ) from error
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

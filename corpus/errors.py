@@ -11,3 +11,7 @@ class InputError(QuotetraceError):
 
 class SnapshotError(QuotetraceError):
     """A snapshot directory is missing, incomplete, locked, or of an unknown schema version."""
+
+
+class WorkerError(QuotetraceError):
+    """A build's worker process died (killed, out of memory, or a script without a main guard)."""

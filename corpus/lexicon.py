@@ -161,6 +161,7 @@ class Language:
     prepositions: frozenset[str]
     skip: frozenset[str]
     postposed: frozenset[str]
+    clause_openers: frozenset[str]
 
     @property
     def cjk(self) -> bool:
@@ -195,6 +196,7 @@ def language_resources(code: str | None) -> Language:
         prepositions=frozenset(people["prepositions"].get(code, [])),
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
+        clause_openers=frozenset(table["clause_openers"]),
     )
 
 

@@ -375,7 +375,8 @@ def _indirect_all(
             break
         if not any(q.start < quote.end and quote.start < q.end for q in found):
             found.append(quote)
-        next_position = max(quote.end, (quote.mention_start or 0) + 1)
+        before_mention = quote.mention_start is not None and quote.end <= quote.mention_start
+        next_position = quote.end if before_mention else max(quote.end, (quote.mention_start or 0) + 1)
         if next_position <= position:
             break
         position = next_position
@@ -446,6 +447,10 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     if mention is not None:
         name, name_start = mention
         content_before = sentence[:name_start].strip(" ,—–-")
+        set_off = sentence[:name_start].rstrip().endswith((",", "，", "—", "–")) and _PARENTHETICAL.match(after)
+        if clause_start is not None and set_off and _statement(content_before, language, options):
+            # `A, he said, but B` / `A, Lohmar said, adding that B`: A first (B on the next pass)
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
         if clause_start is not None:
             clause_start += len(sentence[clause_start:]) - len(sentence[clause_start:].lstrip())
             content = sentence[clause_start : _next_attribution(sentence, clause_start, language)].rstrip(" .。!?,")
@@ -471,6 +476,16 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
             name, name_start = inverted
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
     return None
+
+
+def _statement(content: str, language: Language, options: QuoteOptions) -> bool:
+    """Content that can stand as a statement: long enough, not opened by a clause opener
+    (`During his years in office, he said, …` frames what follows)."""
+    found = words(content)
+    return len(found) > options.min_indirect_words and found[0].casefold() not in language.clause_openers
+
+
+_PARENTHETICAL = re.compile(r"\s*(?:(?:on|in|at|last|this|\w+day|reporters)\s+){0,2}[,—–;]")  # `said, adding`
 
 
 def _closes_sentence(rest: str) -> bool:
@@ -570,8 +585,23 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
         return last, tokens[-1].start()
     name = _name_run_before(tokens, language.openers)
     if name is not None:
-        return _subject_behind_prepositions(tokens, name, language)
+        subject = _subject_behind_prepositions(tokens, name, language)
+        return _with_article(tokens, subject, language) if subject is not None else None
     return _role_phrase_before(tokens, language)
+
+
+_NOT_DEFINITE = {"a", "an", "his", "her", "their", "ein", "eine"}
+
+
+def _with_article(tokens: list[re.Match[str]], name: tuple[str, int], language: Language) -> tuple[str, int]:
+    """`the Kenya Red Cross`: a name its article precedes is an organisation's, and the mention
+    (which ends the content before it, `…, the Kenya Red Cross said`) starts at the article."""
+    index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
+    article = tokens[index - 1].group(0).casefold() if index else ""
+    if article in ARTICLES.get(language.code, set()) - _NOT_DEFINITE and _adjacent(tokens, index):
+        start = tokens[index - 1].start()
+        return tokens[0].string[start : name[1] + len(name[0])], start
+    return name
 
 
 def _subject_behind_prepositions(

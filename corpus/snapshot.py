@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -83,6 +84,14 @@ class SnapshotWriter:
         self._writers[name].close()
         return self._tmp / f"{name}.parquet"
 
+    def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
+        """Table ``name`` as written so far (closed first), for a later stage; a damaged table
+        (adopted from a snapshot) is a SnapshotError."""
+        try:
+            return pq.read_table(self.finish(name), columns=columns)
+        except (OSError, pa.ArrowInvalid) as error:
+            raise SnapshotError(f"cannot read table {name!r} of {self.out}: {error}") from None
+
     def replace(self, name: str, table: pa.Table) -> None:
         """Write table ``name`` anew (a later stage filled in columns of it)."""
         self.finish(name).unlink()
@@ -93,6 +102,10 @@ class SnapshotWriter:
         """Take table ``name`` unchanged from another snapshot (hard-linked where the filesystem
         allows, so an unchanged table costs no copy)."""
         assert self._tmp is not None, "use SnapshotWriter as a context manager"
+        try:
+            pq.read_metadata(source)  # a damaged table is refused here, not carried into a new snapshot
+        except (OSError, pa.ArrowInvalid) as error:
+            raise SnapshotError(f"cannot read table {name!r} at {source}: {error}") from None
         target = self._tmp / f"{name}.parquet"
         try:
             os.link(source, target)
@@ -233,6 +246,15 @@ class Snapshot:
         """The whole table ``name`` (or some of its columns) as Arrow."""
         try:
             return pq.read_table(self.table_path(name), columns=columns)
+        except (OSError, pa.ArrowInvalid) as error:
+            raise SnapshotError(f"cannot read table {name!r} of {self.path}: {error}") from None
+
+    def row_groups(self, name: str) -> Iterator[pa.Table]:
+        """Table ``name`` one Parquet row group at a time, so a large table never sits in memory whole."""
+        try:
+            source = pq.ParquetFile(self.table_path(name))
+            for group in range(source.num_row_groups):
+                yield source.read_row_group(group)
         except (OSError, pa.ArrowInvalid) as error:
             raise SnapshotError(f"cannot read table {name!r} of {self.path}: {error}") from None
 

@@ -303,9 +303,12 @@ def _clean_mention(mention: str) -> str:
 
 
 def _is_role_phrase(mention: str, resources_: Language) -> bool:
-    first = mention.split()[0].casefold()
-    last = mention.split()[-1].casefold()
-    return first in {"the", "a", "an", "der", "die", "le", "la", "el"} or (last in resources_.roles and " " in mention)
+    """`the Russian president`, `Russian leader`; not `the Kenya Red Cross` (a name: no role word)."""
+    words = mention.split()
+    first, last = words[0].casefold(), words[-1].casefold()
+    if first in {"the", "a", "an", "der", "die", "le", "la", "el"}:
+        return not is_proper_name(mention) or any(w.casefold() in resources_.roles for w in words[1:])
+    return last in resources_.roles and " " in mention
 
 
 def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple[Person | None, float | None]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import SEEDS, run_cli
+from conftest import REPO, SEEDS, run_cli
 
 from align.cli import app
 
@@ -72,3 +76,79 @@ def test_wrong_use_gives_one_line_and_a_nonzero_exit(tmp_path, args, message):
 def test_version():
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("quotetrace ")
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+DAMAGES = {
+    "missing manifest": (lambda s: (s / "manifest.json").unlink(), "manifest.json is missing"),
+    "missing table": (lambda s: (s / "quotes.parquet").unlink(), "missing table 'quotes'"),
+    "unknown schema version": (
+        lambda s: (s / "manifest.json").write_text(
+            json.dumps({**json.loads((s / "manifest.json").read_text()), "schema_version": 99})
+        ),
+        "schema version 99",
+    ),
+    "truncated quotes": (lambda s: _truncate(s / "quotes.parquet"), "quotes"),
+    "truncated speakers": (lambda s: _truncate(s / "speakers.parquet"), "speakers"),
+}
+READERS = {  # every command that reads a snapshot, as a user would call it on "{s}"
+    "info": ("info", "{s}"),
+    "query": ("query", "{s}", "select count(*) from quotes"),
+    "duplicates": ("duplicates", "{s}"),
+    "report": ("report", "{s}", "--out", "{tmp}/report.html"),
+    "align": ("align", "{s}", "-q"),
+    "build --base": ("build", SEEDS / "000_7170616e22f55333.txt", "--base", "{s}", "--out", "{tmp}/next", "-q"),
+}
+
+
+@pytest.fixture(scope="module")
+def good_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    good = tmp_path_factory.mktemp("good") / "snapshot"
+    assert run_cli("build", SEEDS, "--out", good, "--no-align", "-q").returncode == 0
+    return good
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_every_command_refuses_a_damaged_snapshot_in_one_line(tmp_path, damage, good_snapshot):
+    good = good_snapshot
+    spoil, message = DAMAGES[damage]
+    outcomes = {}
+    for command, args in READERS.items():
+        snapshot = tmp_path / "snapshot"
+        shutil.rmtree(snapshot, ignore_errors=True)
+        shutil.copytree(good, snapshot)
+        spoil(snapshot)
+        before = {p.name: p.read_bytes() for p in snapshot.iterdir()}
+        result = run_cli(*(str(a).format(s=snapshot, tmp=tmp_path) for a in args))
+        outcomes[command] = result.returncode
+        if damage == "truncated speakers" and command == "build --base":
+            assert result.returncode == 0, result.stderr  # an incremental build derives speakers anew
+            continue
+        assert result.returncode == 1, (command, result.stdout, result.stderr)
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), (command, result.stderr)
+        assert message in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
+        assert {p.name: p.read_bytes() for p in snapshot.iterdir()} == before  # a refusal changes nothing
+        assert not (tmp_path / "next").exists() and not (tmp_path / "report.html").exists()
+    print(f"{damage}: exit codes {outcomes}")
+
+
+def test_a_file_system_refusal_is_one_line(tmp_path):
+    (tmp_path / "file").write_text("a file, not a folder")
+    refused = run_cli("build", SEEDS, "--out", tmp_path / "file" / "snapshot", "--no-align", "-q")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Error: ") and refused.stderr.count("\n") == 1, refused.stderr
+    assert str(tmp_path / "file") in refused.stderr
+
+
+def test_a_closed_pipe_ends_a_command_silently(good_snapshot):
+    command = [sys.executable, "-m", "align.cli", "query", str(good_snapshot), "select * from range(200000)", "--json"]
+    reader = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stdout.readline()  # then close the pipe, as `| head` does
+    reader.stdout.close()
+    assert reader.stderr is not None and reader.stderr.read() == b""
+    assert reader.wait(timeout=60) != 0

@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, ntrex_documents, seed_article
 
 from corpus.normalize import clean_text
-from corpus.quotes import quote_rows, quoted_spans
+from corpus.quotes import extract_quotes, quote_rows, quoted_spans
 from corpus.speakers import resolve_corpus, resolve_in_article, same_person
 
 
@@ -150,6 +150,41 @@ def test_indirect_speech(text, language, content, speaker):
     assert quotes[0].speaker == speaker
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # GGT sentences: an attribution set off by commas in the middle reports both sides of it
+        ("Macharia and some colleagues hid under desks, he said, but one person ran to the roof and was shot dead "
+         "there.", [("Macharia and some colleagues hid under desks", "he"),
+                    ("but one person ran to the roof and was shot dead there", "he")]),
+        ("Each of the charges against Emery carries a possible penalty of 30 years to life in prison, Lohmar said, "
+         "adding that more charges are possible.",
+         [("Each of the charges against Emery carries a possible penalty of 30 years to life in prison", "Lohmar"),
+          ("more charges are possible", "Lohmar")]),
+        # … unless what stands before it frames what follows
+        ("During his seven and a half years in office, Mr. Obama said, the country had changed.",
+         [("the country had changed", "Mr. Obama")]),
+        # an organisation named with its article speaks as itself, not as a role
+        ("Fifty people believed to have been in the complex remained unaccounted for on Wednesday afternoon, "
+         "the Kenya Red Cross said.",
+         [("Fifty people believed to have been in the complex remained unaccounted for on Wednesday afternoon",
+           "the Kenya Red Cross")]),
+    ],
+)  # fmt: skip
+def test_reported_speech_around_a_set_off_attribution(text, expected):
+    quotes = extract_quotes(text, "en")
+    assert [(q.text, q.speaker_mention) for q in quotes] == expected
+
+
+def test_an_organisation_with_its_article_is_not_resolved_as_a_role():
+    text = (
+        "White House press secretary Josh Earnest spoke on Monday. "
+        "The sanctions will stay in place, the White House said."
+    )
+    quotes = quotes_of(text, "en")
+    assert [(q.text, q.speaker) for q in quotes] == [("The sanctions will stay in place", "White House")]
+
+
 def test_people_who_only_share_a_surname_stay_apart():
     entries = [("Hillary Clinton", "en", None, "a"), ("Bill Clinton", "en", None, "b"), ("Clinton", "en", None, "c")]
     _, ids = resolve_corpus(entries)
@@ -248,10 +283,10 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8535 F1 and 0.7967 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8596 F1 and 0.7959 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
-    assert result["f1"] >= 0.83, result
-    assert result["speaker_accuracy"] >= 0.77, result
+    assert result["f1"] >= 0.85, result
+    assert result["speaker_accuracy"] >= 0.785, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):

@@ -378,3 +378,22 @@ def test_aligned_builds_of_the_same_inputs_are_byte_identical(tmp_path, data, en
             manifest.pop(key)
         manifest["parameters"].pop("workers")
     assert manifests[0] == manifests[1]  # only timestamps (and the worker count) differ
+
+
+def test_a_script_without_a_main_guard_gets_told_how_to_fix_it(tmp_path, data):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    script = tmp_path / "build_it.py"  # what a user writes first: no `if __name__ == "__main__":`
+    script.write_text(
+        "import corpus\n"
+        f"corpus.build_snapshot([{str(data / 'seeds')!r}], {str(tmp_path / 'out')!r}, corpus.BuildOptions(workers=2))\n"
+    )
+    result = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("corpus.errors.WorkerError: a worker process died"), last
+    assert 'if __name__ == "__main__":' in last and "workers=1" in last
+    assert not (tmp_path / "out").exists()
