@@ -162,6 +162,7 @@ class Language:
     skip: frozenset[str]
     postposed: frozenset[str]
     clause_openers: frozenset[str]
+    organisation_nouns: frozenset[str]
 
     @property
     def cjk(self) -> bool:
@@ -197,6 +198,7 @@ def language_resources(code: str | None) -> Language:
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
         clause_openers=frozenset(table["clause_openers"]),
+        organisation_nouns=frozenset(people["organisation_nouns"].get(code, [])),
     )
 
 

@@ -251,6 +251,8 @@ def classify_boilerplate(paragraph: str, max_chars: int = 300) -> str | None:
         for marker in markers["related"]
     ):
         return "related_link"
+    if key in markers["advertisement"]:
+        return "advertisement"
     if any(pattern.fullmatch(paragraph) for pattern in _disclaimers()):
         return "disclaimer"
     if provenance.match_line(paragraph):

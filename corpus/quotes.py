@@ -40,7 +40,7 @@ from corpus.lexicon import (
     language_resources,
 )
 from corpus.sentences import split_sentences
-from corpus.speakers import resolve_in_article
+from corpus.speakers import first_name_gender, resolve_in_article
 
 _WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w))*", re.UNICODE)
 
@@ -300,7 +300,7 @@ def _attribution_in(
                 return according.group(0), mention[0], frame_offset + mention[1]
         return None
     if anchored and len(words(frame[: match.start()])) > 6:
-        return None
+        return _long_attribution(frame, frame_offset, match)
     cue = match.group(0)
     mention = _mention_before(frame, match.start(), language)
     if mention is None:
@@ -308,6 +308,26 @@ def _attribution_in(
     if mention is None:
         return None
     return cue, mention[0], frame_offset + mention[1]
+
+
+_NAME_THEN_APPOSITIVE = re.compile(r"[\s,]*((?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+),\s[^\"“”«»]+,\s*$")
+
+
+def _long_attribution(frame: str, frame_offset: int, cue: re.Match[str]) -> tuple[str, str, int] | None:
+    """A long frame after a quotation that still names its speaker: `"…," Harry J. Kazianis, director
+    of defence studies at the U.S.-based Centre for the National Interest, said` (a name, a long
+    appositive between commas, the cue) or `"…," Rally Canada volunteer media coordinator Tom
+    Hinderks said` (one phrase ending in a full name before the cue)."""
+    head = frame[: cue.start()]
+    found = _NAME_THEN_APPOSITIVE.match(head)
+    if found is not None and all(_is_name_token(t.rstrip(".")) for t in found.group(1).split()):
+        return cue.group(0), found.group(1), frame_offset + found.start(1)
+    if not re.search(r"[,.;:!?]", head.strip(" ,")):  # `Rally Canada volunteer media coordinator Tom Hinderks said`
+        tokens = list(_WORD.finditer(head))
+        name = _name_run_before(tokens) if tokens and tokens[-1].end() >= len(head.rstrip()) else None
+        if name is not None and len(name[0].split()) >= 2:
+            return cue.group(0), name[0], frame_offset + name[1]
+    return None
 
 
 def _attribution_before(frame: str, frame_offset: int, language: Language) -> tuple[str, str, int] | None:
@@ -599,9 +619,26 @@ def _with_article(tokens: list[re.Match[str]], name: tuple[str, int], language: 
     index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
     article = tokens[index - 1].group(0).casefold() if index else ""
     if article in ARTICLES.get(language.code, set()) - _NOT_DEFINITE and _adjacent(tokens, index):
+        member = _member_of(tokens, index - 1)
+        if member is not None:
+            return member
         start = tokens[index - 1].start()
         return tokens[0].string[start : name[1] + len(name[0])], start
     return name
+
+
+_AFFILIATION = {"at", "with", "from", "of", "for"}
+
+
+def _member_of(tokens: list[re.Match[str]], article: int) -> tuple[str, int] | None:
+    """`Kent Moore at the University of Toronto says`, `Tim Guest with the Nova Scotia Health
+    Authority says`: the person before the affiliation speaks, not the organisation."""
+    if article < 3 or tokens[article - 1].group(0) not in _AFFILIATION or not _adjacent(tokens, article):
+        return None
+    person = _name_run_before(tokens[: article - 1])
+    if person is None or len(person[0].split()) < 2 or not first_name_gender(person[0].split()[0]):
+        return None
+    return person
 
 
 def _subject_behind_prepositions(
@@ -862,7 +899,7 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         return None  # `said Friday`, `said today`
     stops = STOP_AFTER_SPEAKER.get(language.code, set())
     run: list[re.Match[str]] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         word = token.group(0)
         gap = rest[run[-1].end() : token.start()].strip() if run else ""
         if gap and not (gap == "." and _abbreviated(run[-1].group(0), language)):
@@ -871,6 +908,10 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
             break
         if not run and word.casefold() in ARTICLES.get(language.code, {"the"}) | language.roles:
             run.append(token)  # `said the affable proprietor`, `said police Chief Joseph Boinnet`
+            continue
+        following = tokens[index + 1].group(0).casefold() if index + 1 < len(tokens) else ""
+        if len(run) < 2 and word.islower() and following in language.roles:
+            run.append(token)  # `said lead author Dr. Allan Garland`
             continue
         if _is_name_token(word) or (run and word.casefold() in NAME_PARTICLES):
             run.append(token)

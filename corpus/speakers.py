@@ -55,7 +55,7 @@ _NOT_PEOPLE = {
     "avenue", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }  # fmt: skip
-_FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5
+_FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN, _DESCRIBED = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5, 0.45
 
 
 def last_before(positions: list[int], position: int) -> int:
@@ -221,7 +221,10 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
         cut += 1  # `Міністр закордонних справ Македонії Георге Іванов`: the country belongs to the role
     name = [re.sub(r"['’]s$", "", t).rstrip(".,") if len(t) > 2 else t for t in tokens[cut:]]
     role_words = {t.casefold().rstrip(".") for t in tokens[:cut] if t.casefold() not in NAME_PARTICLES}
-    return [t for t in name if t], role_words
+    name = [t for t in name if t]
+    if "of" in name[2:] and first_name_gender(name[0]):  # `Richard Shelby of Alabama`, `Jingyi Pan of IG`
+        name = name[: name.index("of", 2)]
+    return name, role_words
 
 
 def _person_token(token: str) -> bool:
@@ -279,7 +282,15 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         elif _is_role_phrase(mention, resources_):
             person = _by_role(people, mention, position)
             confidence = _ROLE
-            if person is None:  # `The Times` (a name after all), `his office`, `the union`: as written
+            organisation = _organisation_referred_to(text, mention, position, people, resources_)
+            if person is None and organisation is not None:
+                quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
+            elif person is None and _describes_a_person(mention):
+                # `the 26-year-old right wing`: someone named just before, in other words
+                likely = [p for p in people if p.likely_person]
+                person = _nearest_subject_before(likely, position) or _nearest_before(likely, position)
+                confidence = _DESCRIBED
+            if person is None and organisation is None:  # `The Times`, `his office`, `the union`: as written
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
@@ -289,6 +300,57 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             quote.speaker, quote.speaker_confidence = person.name, confidence
             quote.speaker_role = " ".join(sorted(person.roles)) or None
         previous = quote if quote.speaker else previous
+
+
+def _organisation_referred_to(
+    text: str, mention: str, position: int, people: list[Person], resources_: Language, window: int = 1500
+) -> str | None:
+    """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
+    utility`) stands for the organisation that was last the subject of a clause before it: a
+    capitalized name opening a sentence or a clause and followed by a verb, and nobody's name."""
+    words = mention.split()
+    if len(words) != 2 or words[0].casefold() != "the" or words[1].casefold() not in resources_.organisation_nouns:
+        return None
+    names_of_people = {part for person in people for part in person.parts}
+    found = None
+    for match in _CAPITALIZED_RUN.finditer(text, max(0, position - window), position):
+        tokens = match.group(0).split()
+        while tokens and tokens[0].casefold() in NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}:
+            tokens = tokens[1:]
+        if not tokens or any(t in names_of_people for t in tokens) or first_name_gender(tokens[0]):
+            continue
+        single = len(tokens) == 1 and (len(tokens[0]) < 3 or tokens[0].casefold() in _NOT_PEOPLE)
+        if (
+            single
+            or any(re.search(r"['’]s?$", t) for t in tokens)  # `Musk's`, `Mayors' Council`
+            or (len(tokens) == 1 and not _named_mid_sentence(text, tokens[0]))
+        ):
+            continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
+        after = text[match.end() : match.end() + 40]
+        if _opens_sentence(text, match.start()):
+            subject = re.match(r"\s+(?:also\s+|has\s+|had\s+)?[a-z]+\b", after)
+        else:  # `In a statement, Facebook said`
+            subject = text[max(0, match.start() - 2) : match.start()] == ", " and resources_.cue_pattern.match(
+                after.lstrip()
+            )
+        if subject:
+            found = " ".join(tokens)
+    return found
+
+
+def _named_mid_sentence(text: str, word: str) -> bool:
+    """``word`` is written capitalized after a lower-case word somewhere: a name, not a common noun
+    that happens to open a sentence."""
+    return re.search(rf"[a-z,]\s+{re.escape(word)}\b", text) is not None
+
+
+_AGE = re.compile(r"\b\d{1,3}-year-old\b")
+
+
+def _describes_a_person(mention: str) -> bool:
+    """A definite description that gives an age (`the 32-year-old labourer`): someone the article
+    has just named (not `the company`; and not `the official`, often an unnamed source)."""
+    return mention.split()[0].casefold() == "the" and bool(_AGE.search(mention))
 
 
 def is_proper_name(mention: str) -> bool:
@@ -421,7 +483,9 @@ def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quo
     )
     if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2 and is_proper_name(previous.speaker):
         speaker_person = next((p for p in people if p.name == previous.speaker), None)
-        if speaker_person is None or not agrees(speaker_person) or not speaker_person.likely_person:
+        if speaker_person is None and _one_name(previous):
+            speaker_person = Person(previous.speaker)  # `Na'moks said`: a speaker named by one name only
+        elif speaker_person is None or not agrees(speaker_person) or not speaker_person.likely_person:
             return nearest
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
@@ -429,6 +493,18 @@ def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quo
         previous_at = previous.mention_start if previous.mention_start is not None else previous.start
         return nearest if last_seen > previous_at else speaker_person
     return nearest
+
+
+def _one_name(quote: Quote) -> bool:
+    """The quote's speaker is a name of one word, as written (`Na'moks`, `Mulder`): a person the
+    article names without a first name, so no gender or role can vouch for it."""
+    speaker = quote.speaker or ""
+    return (
+        quote.speaker_confidence == _AS_WRITTEN
+        and " " not in speaker
+        and speaker[:1].isupper()
+        and not speaker.isupper()
+    )
 
 
 def _nearest_subject_before(people: list[Person], position: int, window: int = 600) -> Person | None:

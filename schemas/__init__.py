@@ -16,7 +16,9 @@ SCHEMA_VERSION = 4
 # Versions a reader opens: the tables and columns added since are simply absent in older ones.
 READABLE_VERSIONS = (3, 4)
 
-BOILERPLATE_KINDS = ("header", "dateline", "section_marker", "related_link", "disclaimer", "provenance")
+BOILERPLATE_KINDS = (
+    "header", "dateline", "section_marker", "related_link", "advertisement", "disclaimer", "provenance",
+)  # fmt: skip
 
 BOILERPLATE = pa.struct(
     [

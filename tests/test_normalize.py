@@ -107,6 +107,8 @@ def test_headline_detection(line, is_headline):
         ("Statement: This article only represents the views of the author himself", "disclaimer"),
         ("声明：本文仅代表作者本人观点", "disclaimer"),
         ("Original: toutiao.com/article/1856696251873280/", "provenance"),
+        ("Story continues below advertisement", "advertisement"),  # 53 times in GGT's Globe and Mail pages
+        ("Advertisement", "advertisement"),
         ("Источник: ria.ru", "provenance"),
         ("Details of the agreement were not disclosed.", None),
         ("Read also the statement he made in 2019, which said that the troops would stay.", None),

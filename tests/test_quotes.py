@@ -176,6 +176,40 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
     assert [(q.text, q.speaker_mention) for q in quotes] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # GGT: a long appositive between the name and the cue
+        ('"Kim is eager to remind the Trump administration," Harry J. Kazianis, director of defence studies at '
+         "the U.S.-based Centre for the National Interest, said in an e-mailed statement.", ["Harry J. Kazianis"]),
+        # a long role phrase ending in the name, and a role word before the name after the cue
+        ("“This rally becomes the only voice for the people locally,” Rally Canada volunteer media coordinator "
+         "Tom Hinderks said.", ["Tom Hinderks"]),
+        ('"One of the most important things is the ability to work," said lead author Dr. Allan Garland, an '
+         "internal medicine specialist at the University of Manitoba.", ["Allan Garland"]),
+        # the person speaks, not the organisation of their affiliation
+        ("Tim Guest with the Nova Scotia Health Authority says there are many reasons for offload delays.",
+         ["Tim Guest"]),
+        # a full name followed by where they come from
+        ("Senator Richard Shelby of Alabama said a prolonged standoff only makes all sides look silly. "
+         '"If we blame each other, this could last a long, long time," Shelby said.',
+         ["Richard Shelby", "Richard Shelby"]),
+        # someone the article names by one name only is who `he` stands for next, not a person named earlier
+        ("Police Chief Eric Stubbs spoke first. Na'moks said the chiefs would meet again. "
+         "\"I believe there has to be trust built,\" he said.", ["Na'moks", "Na'moks"]),
+        # an age makes a description of the person just named
+        ("Nino Niederreiter joined the team in January. The 26-year-old right wing said his new teammates have "
+         "been creating opportunities for him.", ["Nino Niederreiter"]),
+        # `the company` is the organisation last named as a subject
+        ("NEW YORK -- Facebook says Apple is restoring its access to a key development tool.\n\nIn a statement, "
+         "Facebook said it is getting its internal apps up and running. The company noted that the issue had no "
+         "impact on its consumer services.", ["Facebook", "Facebook", "Facebook"]),
+    ],
+)  # fmt: skip
+def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
+    assert [q.speaker for q in quotes_of(text, "en") if q.kind != "block_intro"] == speakers
+
+
 def test_an_organisation_with_its_article_is_not_resolved_as_a_role():
     text = (
         "White House press secretary Josh Earnest spoke on Monday. "
@@ -283,10 +317,10 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8596 F1 and 0.7959 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8604 F1 and 0.8262 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
     assert result["f1"] >= 0.85, result
-    assert result["speaker_accuracy"] >= 0.785, result
+    assert result["speaker_accuracy"] >= 0.815, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
