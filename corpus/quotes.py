@@ -931,7 +931,17 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     if not run:
         return None
     start, end = run[0].start(), run[-1].end()
+    possessive = re.search(r"['’]s$", run[-1].group(0))
+    named = _APPOSITIVE_NAME.match(rest, end)
+    if named and (possessive or any(t.group(0).islower() for t in run)):
+        return named.group(1), position + named.start(1)  # `says Campbell’s partner, Jason Louth`
+    if possessive:  # `says Campbell’s partner`: the partner, not Campbell
+        end += len(re.match(r"(?:\s+[a-z]+){0,3}", rest[end:]).group(0))
     return rest[start:end], position + start
+
+
+# after a description: its words (`partner`, `dad`), then the name in commas
+_APPOSITIVE_NAME = re.compile(r"(?:\s+[a-z]+){0,3},\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})(?=\s*(?:[,.;!?]|$))")
 
 
 def _han_mention_before(text: str, cue_start: int, language: Language) -> tuple[str, int] | None:

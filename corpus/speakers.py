@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from anyascii import anyascii
@@ -122,11 +122,13 @@ def people_in(text: str, language: str | None) -> list[Person]:
         while tokens and tokens[0].casefold() in resources_.openers:
             tokens = tokens[1:]  # `Wie Chad Hammel sagte`: `Wie` opens the sentence
         name_tokens, role_tokens = split_roles(tokens, roles)
-        if len(name_tokens) < 2 or len(name_tokens) > 4 or not all(map(_person_token, name_tokens)):
+        if len(name_tokens) < 2 or len(name_tokens) > 4 or not _person_tokens(name_tokens):
             continue
         if name_tokens[0].casefold() in NOT_A_NAME:
             continue
         name = " ".join(name_tokens)
+        if _written_as_a_place(name, text):
+            continue
         person = found.setdefault(name, Person(name))
         person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
         position = match.start() + match.group(0).find(name_tokens[0])
@@ -210,6 +212,7 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
         if (
             token.casefold().rstrip(".") in roles
             or token.casefold() in roles
+            or ("-" in token and token.casefold().rsplit("-", 1)[-1] in roles)  # `Vice-President`
             or _is_role_adjective(token, tokens, i, roles)
         ):
             cut = i + 1
@@ -225,6 +228,28 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
     if "of" in name[2:] and first_name_gender(name[0]):  # `Richard Shelby of Alabama`, `Jingyi Pan of IG`
         name = name[: name.index("of", 2)]
     return name, role_words
+
+
+_MONTH_SURNAMES = {"may", "june", "april", "august"}  # Theresa May, Brian May
+
+
+def _person_tokens(tokens: list[str]) -> bool:
+    """Every token can be part of a person's name (a month only as the surname after a known
+    first name: `Theresa May`)."""
+    if tokens[-1].casefold() in _MONTH_SURNAMES and first_name_gender(tokens[0]):
+        tokens = tokens[:-1]
+    return all(map(_person_token, tokens))
+
+
+@lru_cache(maxsize=4096)  # bounded: a corpus has millions of names
+def _place_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:in|across|throughout|near|at the|in the)\s+{re.escape(name)}\b(?!['’])")
+
+
+def _written_as_a_place(name: str, text: str) -> bool:
+    """`in Nova Scotia`, `at the Sony Open`: a capitalized run the text puts after a locative is a
+    place or an event, though it starts with a first name."""
+    return _place_pattern(name).search(text) is not None
 
 
 def _person_token(token: str) -> bool:

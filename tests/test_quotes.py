@@ -200,6 +200,15 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # an age makes a description of the person just named
         ("Nino Niederreiter joined the team in January. The 26-year-old right wing said his new teammates have "
          "been creating opportunities for him.", ["Nino Niederreiter"]),
+        # a month as a surname after a known first name; a run the text puts after `in` is a place
+        ("British Prime Minister Theresa May spoke in Nova Scotia. \"I have always believed that the best way "
+         "forward is to leave in an orderly way,\" she told MPs.", ["Theresa May"]),
+        # a hyphenated role before a name, and the name then in Chinese order by its surname
+        ("Chinese Vice-President Wang Qishan spoke at Davos. Wang said China still has enormous market potential.",
+         ["Wang Qishan"]),
+        # a possessive description with the name in commas after it
+        ("“Most places will not print anything less than 1,000 copies,” says Campbell’s partner, Jason Louth.",
+         ["Jason Louth"]),
         # `the company` is the organisation last named as a subject
         ("NEW YORK -- Facebook says Apple is restoring its access to a key development tool.\n\nIn a statement, "
          "Facebook said it is getting its internal apps up and running. The company noted that the issue had no "
@@ -317,10 +326,10 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8604 F1 and 0.8262 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8604 F1 and 0.8330 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
     assert result["f1"] >= 0.85, result
-    assert result["speaker_accuracy"] >= 0.815, result
+    assert result["speaker_accuracy"] >= 0.82, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
