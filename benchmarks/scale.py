@@ -13,6 +13,7 @@ over up to 1M vectors next to SemHash deduplicating the same vectors.
 
     pip install -e '.[bench]'   # semhash and Ray
     python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-ray] [--no-write]
+                               [--ours-from-align-speed]
 
 A run updates the figures it measured in ``results/scale.json`` and keeps the others, so the sizes
 can be measured in separate runs (100k quotes on Ray alone takes over an hour on 2 cores); each
@@ -91,6 +92,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000], help="quotes")
     parser.add_argument("--knn", type=int, nargs="*", default=[100_000, 1_000_000], help="random vectors")
     parser.add_argument("--no-ray", action="store_true", help="local engine only")
+    parser.add_argument(
+        "--ours-from-align-speed",
+        action="store_true",
+        help="take our kNN + margin figure from results/align_speed.json (the same function on the same vectors) "
+        "and run only SemHash",
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     previous = RESULTS / "scale.json"
@@ -115,7 +122,11 @@ def main() -> None:
             print(size, name, figures, flush=True)
     results.setdefault("knn_margin_vs_semhash", {})
     for n in args.knn:
-        ours = knn_margin(n, LANGUAGES, NeighbourOptions())
+        measured = json.loads((RESULTS / "align_speed.json").read_text())["knn_margin"].get(str(n))
+        if args.ours_from_align_speed and measured and measured["languages"] == LANGUAGES:
+            ours = {**measured, "from": "results/align_speed.json"}
+        else:
+            ours = knn_margin(n, LANGUAGES, NeighbourOptions())
         theirs = semhash_dedup(n)
         results["knn_margin_vs_semhash"][str(n)] = {
             "ours": ours, "semhash": theirs, "ours_over_semhash": round(ours["seconds"] / theirs["seconds"], 2),

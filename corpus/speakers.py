@@ -310,7 +310,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             organisation = _organisation_referred_to(text, mention, position, people, resources_)
             if person is None and organisation is not None:
                 quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
-            elif person is None and _describes_a_person(mention):
+            elif person is None and _describes_a_person(mention, resources_):
                 # `the 26-year-old right wing`: someone named just before, in other words
                 likely = [p for p in people if p.likely_person]
                 person = _nearest_subject_before(likely, position) or _nearest_before(likely, position)
@@ -372,10 +372,18 @@ def _named_mid_sentence(text: str, word: str) -> bool:
 _AGE = re.compile(r"\b\d{1,3}-year-old\b")
 
 
-def _describes_a_person(mention: str) -> bool:
-    """A definite description that gives an age (`the 32-year-old labourer`): someone the article
-    has just named (not `the company`; and not `the official`, often an unnamed source)."""
-    return mention.split()[0].casefold() == "the" and bool(_AGE.search(mention))
+def _describes_a_person(mention: str, resources_: Language) -> bool:
+    """A definite description that gives an age (`the 32-year-old labourer`) or an epithet (`the
+    bow-tied maverick`, `the lanky, bespectacled professor`): someone the article has just named.
+    Not `the company`, and not a bare function (`the official`, often an unnamed source)."""
+    words = mention.split()
+    if words[0].casefold() != "the":
+        return False
+    if _AGE.search(mention):
+        return True
+    epithet = any("-" in w[1:-1] for w in words[1:-1]) or "," in mention
+    head = words[-1].casefold()
+    return epithet and not head.endswith("s") and head not in resources_.organisation_nouns
 
 
 def is_proper_name(mention: str) -> bool:

@@ -200,6 +200,9 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # an age makes a description of the person just named
         ("Nino Niederreiter joined the team in January. The 26-year-old right wing said his new teammates have "
          "been creating opportunities for him.", ["Nino Niederreiter"]),
+        # an epithet describes the person just named (a bare function, `the official`, would not)
+        ("Andre Campbell started drawing comics in Cambridge. \"In my experience, there hasn't been a whole lot "
+         "of representation of disabled characters,\" says the bow-tied maverick.", ["Andre Campbell"]),
         # a month as a surname after a known first name; a run the text puts after `in` is a place
         ("British Prime Minister Theresa May spoke in Nova Scotia. \"I have always believed that the best way "
          "forward is to leave in an orderly way,\" she told MPs.", ["Theresa May"]),
@@ -326,10 +329,10 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8604 F1 and 0.8330 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8604 F1 and 0.8390 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
     assert result["f1"] >= 0.85, result
-    assert result["speaker_accuracy"] >= 0.82, result
+    assert result["speaker_accuracy"] >= 0.825, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
