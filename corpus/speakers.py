@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from anyascii import anyascii
@@ -117,6 +117,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         for name, person in found.items():
             person.positions = [m.start() for m in re.finditer(re.escape(name), text)]
         return list(found.values())
+    places = places_in(text)
     for match in _CAPITALIZED_RUN.finditer(text):
         tokens = match.group(0).split()
         while tokens and tokens[0].casefold() in resources_.openers:
@@ -127,7 +128,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         if name_tokens[0].casefold() in NOT_A_NAME:
             continue
         name = " ".join(name_tokens)
-        if _written_as_a_place(name, text):
+        if name in places:
             continue
         person = found.setdefault(name, Person(name))
         person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
@@ -241,15 +242,15 @@ def _person_tokens(tokens: list[str]) -> bool:
     return all(map(_person_token, tokens))
 
 
-@lru_cache(maxsize=4096)  # bounded: a corpus has millions of names
-def _place_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:in|across|throughout|near|at the|in the)\s+{re.escape(name)}\b(?!['’])")
+_AFTER_LOCATIVE = re.compile(
+    r"\b(?:in|across|throughout|near|at the|in the)\s+([A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*)(?!['’])"
+)
 
 
-def _written_as_a_place(name: str, text: str) -> bool:
-    """`in Nova Scotia`, `at the Sony Open`: a capitalized run the text puts after a locative is a
-    place or an event, though it starts with a first name."""
-    return _place_pattern(name).search(text) is not None
+def places_in(text: str) -> frozenset[str]:
+    """Capitalized runs the text puts after a locative (`in Nova Scotia`, `at the Sony Open`): places
+    and events, though they may start with a first name. One pass over the text."""
+    return frozenset(match.group(1) for match in _AFTER_LOCATIVE.finditer(text))
 
 
 def _person_token(token: str) -> bool:
@@ -283,6 +284,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
     """Fill ``speaker``, ``speaker_role`` and ``speaker_confidence`` of ``quotes`` in place."""
     people = people_in(text, language)
     resources_ = language_resources(language)
+    mid_sentence = capitalized_mid_sentence(text)
     previous: Quote | None = None
     for quote in sorted(quotes, key=lambda q: q.start):
         if quote.kind == "block_intro":
@@ -307,7 +309,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         elif _is_role_phrase(mention, resources_):
             person = _by_role(people, mention, position)
             confidence = _ROLE
-            organisation = _organisation_referred_to(text, mention, position, people, resources_)
+            organisation = _organisation_referred_to(text, mention, position, people, resources_, mid_sentence)
             if person is None and organisation is not None:
                 quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
             elif person is None and _describes_a_person(mention, resources_):
@@ -328,7 +330,13 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
 
 
 def _organisation_referred_to(
-    text: str, mention: str, position: int, people: list[Person], resources_: Language, window: int = 1500
+    text: str,
+    mention: str,
+    position: int,
+    people: list[Person],
+    resources_: Language,
+    mid_sentence: frozenset[str],
+    window: int = 1500,
 ) -> str | None:
     """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
     utility`) stands for the organisation that was last the subject of a clause before it: a
@@ -348,7 +356,7 @@ def _organisation_referred_to(
         if (
             single
             or any(re.search(r"['’]s?$", t) for t in tokens)  # `Musk's`, `Mayors' Council`
-            or (len(tokens) == 1 and not _named_mid_sentence(text, tokens[0]))
+            or (len(tokens) == 1 and tokens[0] not in mid_sentence)
         ):
             continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
         after = text[match.end() : match.end() + 40]
@@ -363,10 +371,13 @@ def _organisation_referred_to(
     return found
 
 
-def _named_mid_sentence(text: str, word: str) -> bool:
-    """``word`` is written capitalized after a lower-case word somewhere: a name, not a common noun
-    that happens to open a sentence."""
-    return re.search(rf"[a-z,]\s+{re.escape(word)}\b", text) is not None
+_MID_SENTENCE_WORD = re.compile(r"[a-z,]\s+([A-Z][\w'’-]*)")
+
+
+def capitalized_mid_sentence(text: str) -> frozenset[str]:
+    """Words written capitalized after a lower-case word somewhere in ``text``: names, unlike common
+    nouns that happen to open a sentence (`Mayors`). One pass over the text."""
+    return frozenset(_MID_SENTENCE_WORD.findall(text))
 
 
 _AGE = re.compile(r"\b\d{1,3}-year-old\b")
