@@ -122,8 +122,10 @@ def main() -> None:
             print(size, name, figures, flush=True)
     results.setdefault("knn_margin_vs_semhash", {})
     for n in args.knn:
-        measured = json.loads((RESULTS / "align_speed.json").read_text())["knn_margin"].get(str(n))
-        if args.ours_from_align_speed and measured and measured["languages"] == LANGUAGES:
+        measured = None
+        if args.ours_from_align_speed:
+            measured = json.loads((RESULTS / "align_speed.json").read_text())["knn_margin"].get(str(n))
+        if measured and measured["languages"] == LANGUAGES:
             ours = {**measured, "from": "results/align_speed.json"}
         else:
             ours = knn_margin(n, LANGUAGES, NeighbourOptions())

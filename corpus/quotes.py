@@ -936,10 +936,11 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     if named and (possessive or any(t.group(0).islower() for t in run)):
         return named.group(1), position + named.start(1)  # `says Campbell’s partner, Jason Louth`
     if possessive:  # `says Campbell’s partner`: the partner, not Campbell
-        end += len(re.match(r"(?:\s+[a-z]+){0,3}", rest[end:]).group(0))
+        end = _DESCRIPTION_WORDS.match(rest, end).end()
     return rest[start:end], position + start
 
 
+_DESCRIPTION_WORDS = re.compile(r"(?:\s+[a-z]+){0,3}")
 # after a description: its words (`partner`, `dad`), then the name in commas
 _APPOSITIVE_NAME = re.compile(r"(?:\s+[a-z]+){0,3},\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})(?=\s*(?:[,.;!?]|$))")
 

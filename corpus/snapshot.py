@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -87,10 +88,8 @@ class SnapshotWriter:
     def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
         """Table ``name`` as written so far (closed first), for a later stage; a damaged table
         (adopted from a snapshot) is a SnapshotError."""
-        try:
+        with _reading(name, self.out):
             return pq.read_table(self.finish(name), columns=columns)
-        except (OSError, pa.ArrowInvalid) as error:
-            raise SnapshotError(f"cannot read table {name!r} of {self.out}: {error}") from None
 
     def replace(self, name: str, table: pa.Table) -> None:
         """Write table ``name`` anew (a later stage filled in columns of it)."""
@@ -102,10 +101,8 @@ class SnapshotWriter:
         """Take table ``name`` unchanged from another snapshot (hard-linked where the filesystem
         allows, so an unchanged table costs no copy)."""
         assert self._tmp is not None, "use SnapshotWriter as a context manager"
-        try:
+        with _reading(name, source):
             pq.read_metadata(source)  # a damaged table is refused here, not carried into a new snapshot
-        except (OSError, pa.ArrowInvalid) as error:
-            raise SnapshotError(f"cannot read table {name!r} at {source}: {error}") from None
         target = self._tmp / f"{name}.parquet"
         try:
             os.link(source, target)
@@ -165,6 +162,15 @@ class _Adopted:
 
     def close(self) -> None:
         pass
+
+
+@contextmanager
+def _reading(name: str, where: Path) -> Iterator[None]:
+    """A damaged or missing Parquet file of table ``name`` becomes one SnapshotError naming where."""
+    try:
+        yield
+    except (OSError, pa.ArrowInvalid) as error:
+        raise SnapshotError(f"cannot read table {name!r} of {where}: {error}") from None
 
 
 def _acquire_lock(out: Path) -> IO[str]:
@@ -244,19 +250,15 @@ class Snapshot:
 
     def table(self, name: str, columns: list[str] | None = None) -> pa.Table:
         """The whole table ``name`` (or some of its columns) as Arrow."""
-        try:
+        with _reading(name, self.path):
             return pq.read_table(self.table_path(name), columns=columns)
-        except (OSError, pa.ArrowInvalid) as error:
-            raise SnapshotError(f"cannot read table {name!r} of {self.path}: {error}") from None
 
     def row_groups(self, name: str) -> Iterator[pa.Table]:
         """Table ``name`` one Parquet row group at a time, so a large table never sits in memory whole."""
-        try:
+        with _reading(name, self.path):
             source = pq.ParquetFile(self.table_path(name))
             for group in range(source.num_row_groups):
                 yield source.read_row_group(group)
-        except (OSError, pa.ArrowInvalid) as error:
-            raise SnapshotError(f"cannot read table {name!r} of {self.path}: {error}") from None
 
     @cached_property
     def _views_sql(self) -> list[str]:

@@ -15,7 +15,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -284,7 +284,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
     """Fill ``speaker``, ``speaker_role`` and ``speaker_confidence`` of ``quotes`` in place."""
     people = people_in(text, language)
     resources_ = language_resources(language)
-    mid_sentence = capitalized_mid_sentence(text)
+
+    @cache
+    def mid_sentence() -> frozenset[str]:  # only articles that say `the company` need it
+        return capitalized_mid_sentence(text)
+
     previous: Quote | None = None
     for quote in sorted(quotes, key=lambda q: q.start):
         if quote.kind == "block_intro":
@@ -309,7 +313,9 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         elif _is_role_phrase(mention, resources_):
             person = _by_role(people, mention, position)
             confidence = _ROLE
-            organisation = _organisation_referred_to(text, mention, position, people, resources_, mid_sentence)
+            organisation = None
+            if person is None:
+                organisation = _organisation_referred_to(text, mention, position, people, resources_, mid_sentence)
             if person is None and organisation is not None:
                 quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
             elif person is None and _describes_a_person(mention, resources_):
@@ -329,13 +335,16 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         previous = quote if quote.speaker else previous
 
 
+_BEFORE_ORGANISATION = NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}
+
+
 def _organisation_referred_to(
     text: str,
     mention: str,
     position: int,
     people: list[Person],
     resources_: Language,
-    mid_sentence: frozenset[str],
+    mid_sentence: Callable[[], frozenset[str]],
     window: int = 1500,
 ) -> str | None:
     """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
@@ -348,7 +357,7 @@ def _organisation_referred_to(
     found = None
     for match in _CAPITALIZED_RUN.finditer(text, max(0, position - window), position):
         tokens = match.group(0).split()
-        while tokens and tokens[0].casefold() in NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}:
+        while tokens and tokens[0].casefold() in _BEFORE_ORGANISATION:
             tokens = tokens[1:]
         if not tokens or any(t in names_of_people for t in tokens) or first_name_gender(tokens[0]):
             continue
@@ -356,7 +365,7 @@ def _organisation_referred_to(
         if (
             single
             or any(re.search(r"['’]s?$", t) for t in tokens)  # `Musk's`, `Mayors' Council`
-            or (len(tokens) == 1 and tokens[0] not in mid_sentence)
+            or (len(tokens) == 1 and tokens[0] not in mid_sentence())
         ):
             continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
         after = text[match.end() : match.end() + 40]
