@@ -108,11 +108,11 @@ def build(
         )
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(
-        f"wrote {result.path}: {result.articles} articles, {result.paragraphs} paragraphs, "
-        f"{result.quotes} quotes by {result.speakers} speakers, "
-        f"{result.duplicates} duplicates, {result.rejects} rejects{f' ({reasons})' if reasons else ''} "
-        f"from {result.inputs} files"
-        + (f" ({result.reused_articles} articles taken over from {base})" if base else "")
+        f"wrote {result.path}: {counted(result.articles, 'article')}, {counted(result.paragraphs, 'paragraph')}, "
+        f"{counted(result.quotes, 'quote')} by {counted(result.speakers, 'speaker')}, "
+        f"{counted(result.duplicates, 'duplicate')}, {counted(result.rejects, 'reject')}"
+        f"{f' ({reasons})' if reasons else ''} from {counted(result.inputs, 'file')}"
+        + (f" ({counted(result.reused_articles, 'article')} taken over from {base})" if base else "")
         + f" in {result.seconds:.1f}s",
         file=sys.stderr,
     )
@@ -142,6 +142,11 @@ MODEL_OPTION = typer.Option(
 )
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 quote`, `2 quotes`: a summary line reads as English whatever the count."""
+    return f"{n} {noun if n == 1 else noun + 's'}"
+
+
 def _show_progress(quiet: bool) -> bool:
     """Progress bars go to a terminal only: a log file gets the one-line summary."""
     return not quiet and err_console.is_terminal
@@ -151,10 +156,11 @@ def _report_alignment(result: AlignResult) -> None:
     if result.notice:
         print(f"notice: {result.notice}", file=sys.stderr)
     print(
-        f"aligned {result.quotes} quotes with {result.model} ({result.encoded} encoded, {result.reused} reused): "
-        f"{result.links} links, {result.same_statement} same-statement, {result.clusters} clusters; "
-        f"{result.sentences} sentences ({result.sentences_encoded} encoded): {result.article_links} article links, "
-        f"{result.translations} translations, in {result.seconds:.1f}s",
+        f"aligned {counted(result.quotes, 'quote')} with {result.model} ({result.encoded} encoded, "
+        f"{result.reused} reused): {counted(result.links, 'link')}, {result.same_statement} same-statement, "
+        f"{counted(result.clusters, 'cluster')}; {counted(result.sentences, 'sentence')} "
+        f"({result.sentences_encoded} encoded): {counted(result.article_links, 'article link')}, "
+        f"{counted(result.translations, 'translation')}, in {result.seconds:.1f}s",
         file=sys.stderr,
     )
 
@@ -286,8 +292,9 @@ def report(
     options = ReportOptions(max_speakers=max_speakers, max_articles=max_articles)
     result = write_report(snapshot, out, options)
     print(
-        f"wrote {result.path}: {result.statements} statements by {result.speakers} speakers, "
-        f"{result.chains} provenance chains, {result.articles} articles, {result.megabytes:.1f} MB "
+        f"wrote {result.path}: {counted(result.statements, 'statement')} by {counted(result.speakers, 'speaker')}, "
+        f"{counted(result.chains, 'provenance chain')}, {counted(result.articles, 'article')}, "
+        f"{result.megabytes:.1f} MB "
         f"in {result.seconds:.1f}s",
         file=sys.stderr,
     )
@@ -320,7 +327,7 @@ def _rich_table(table: pa.Table, max_width: int) -> Table:
         view.add_column(name, overflow="fold")
     for row in table.to_pylist():
         view.add_row(*(_cell(value, max_width) for value in row.values()))
-    view.caption = f"{table.num_rows} rows"
+    view.caption = counted(table.num_rows, "row")
     return view
 
 

@@ -12,7 +12,7 @@ over up to 1M vectors next to SemHash deduplicating the same vectors.
   SemHash finds near duplicates above a cosine — so the ratio says what our extra work costs.
 
     pip install -e '.[bench]'   # semhash and Ray
-    python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--no-ray] [--no-write]
+    python benchmarks/scale.py [--sizes 1000 10000 100000] [--knn 100000 1000000] [--engines local ray] [--no-write]
                                [--ours-from-align-speed]
 
 A run updates the figures it measured in ``results/scale.json`` and keeps the others, so the sizes
@@ -91,7 +91,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000], help="quotes")
     parser.add_argument("--knn", type=int, nargs="*", default=[100_000, 1_000_000], help="random vectors")
-    parser.add_argument("--no-ray", action="store_true", help="local engine only")
+    parser.add_argument(
+        "--engines", nargs="+", choices=("local", "ray"), default=["local", "ray"], help="engines of the align stage"
+    )
+    parser.add_argument("--no-ray", action="store_true", help="local engine only (same as --engines local)")
     parser.add_argument(
         "--ours-from-align-speed",
         action="store_true",
@@ -106,8 +109,11 @@ def main() -> None:
     results.setdefault("align_stage", {})
     command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
     local = load_encoder()
-    engines: list[tuple[str, Encoder, NeighbourOptions]] = [("local", local, NeighbourOptions())]
-    if not args.no_ray:
+    wanted = {"local"} if args.no_ray else set(args.engines) if args.sizes else set()
+    engines: list[tuple[str, Encoder, NeighbourOptions]] = []
+    if "local" in wanted:
+        engines.append(("local", local, NeighbourOptions()))
+    if "ray" in wanted:  # started only when it will be measured: an idle cluster still takes CPU
         ray = start_ray()
         shards = int(ray.cluster_resources().get("CPU", 1))
         engines.append(

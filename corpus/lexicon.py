@@ -163,6 +163,8 @@ class Language:
     postposed: frozenset[str]
     clause_openers: frozenset[str]
     organisation_nouns: frozenset[str]
+    document_nouns: frozenset[str]
+    not_speech: re.Pattern[str] | None  # `claimed responsibility`: a cue that reports nothing
 
     @property
     def cjk(self) -> bool:
@@ -199,6 +201,8 @@ def language_resources(code: str | None) -> Language:
         postposed=frozenset(table["postposed"]),
         clause_openers=frozenset(table["clause_openers"]),
         organisation_nouns=frozenset(people["organisation_nouns"].get(code, [])),
+        document_nouns=frozenset(people["document_nouns"].get(code, [])),
+        not_speech=re.compile(rf"(?:{alternation(table['not_speech'])}){end}") if table["not_speech"] else None,
     )
 
 

@@ -215,6 +215,7 @@ def _paragraph_quotes(
         for quote in _indirect_all(paragraph, start, end, spans, language, options):
             quote.start += offset
             quote.end += offset
+            quote.spans = [(a + offset, b + offset) for a, b in quote.spans]
             quote.mention_start = offset + quote.mention_start if quote.mention_start is not None else None
             quote.paragraph = index
             found.append(quote)
@@ -375,7 +376,7 @@ def _indirect(
         if quote:
             return _placed(quote, start, spans, paragraph)
     for match in language.cue_pattern.finditer(sentence):
-        if _passive(sentence, match):
+        if _passive(sentence, match) or (language.not_speech and language.not_speech.match(sentence, match.start())):
             continue
         quote = _reported(sentence, match, language, options)
         if quote:
@@ -415,6 +416,7 @@ def _passive(sentence: str, match: re.Match[str]) -> bool:
 def _placed(quote: Quote, sentence_start: int, spans: list[tuple[int, int]], paragraph: str) -> Quote:
     quote.start += sentence_start
     quote.end += sentence_start
+    quote.spans = [(a + sentence_start, b + sentence_start) for a, b in quote.spans]
     if quote.mention_start is not None:
         quote.mention_start += sentence_start
     first = bisect.bisect_left(spans, (quote.start, -1))  # spans are sorted and do not overlap
@@ -427,6 +429,9 @@ def _according_to(sentence: str, match: re.Match[str], language: Language, optio
     """`According to X, CONTENT.` and `CONTENT, according to X.`"""
     before = sentence[: match.start()].strip()
     mention = _mention_after(sentence, match.end(), language)
+    if mention is None and not language.cjk:  # `according to national security experts,`: the phrase
+        source = _SOURCE_PHRASE.match(sentence, match.end())
+        mention = (source.group(1), source.start(1)) if source else None
     if mention is None:
         return None
     name, name_start = mention
@@ -439,13 +444,33 @@ def _according_to(sentence: str, match: re.Match[str], language: Language, optio
             return None
         content_start = comma + 1
         content_end = len(sentence)
+        if _RELATIVE.match(sentence, content_start):
+            return None  # `…, according to Mark Carney, who expects a slowdown`: about the source
     else:
         content_start, content_end = 0, match.start()
+        rest = _INTERRUPTED.match(sentence, name_end)
+        if rest and before.endswith((",", "，")):  # `Some of those concerns, according to experts, include …`
+            head = before.rstrip(" ,，")
+            tail = rest.group(1).rstrip(" .。!?")
+            if len(words(head)) + len(words(tail)) >= options.min_indirect_words and tail:
+                head_start = sentence.index(head)
+                tail_start = rest.start(1)
+                return Quote(head_start, tail_start + len(tail), f"{head} {tail}", "indirect", match.group(0), name,
+                             name_start, 0, spans=[(head_start, head_start + len(head)),
+                                                   (tail_start, tail_start + len(tail))])  # fmt: skip
     content = sentence[content_start:content_end].strip(" ,，.。")
     if len(words(content)) < options.min_indirect_words and not (language.cjk and len(content) >= 6):
         return None
     first = sentence.index(content, content_start)
     return Quote(first, first + len(content), content, "indirect", match.group(0), name, name_start, 0)
+
+
+_RELATIVE = re.compile(r"\s*(?:who|which|whose|whom)\b")
+# A short lower-case source up to the punctuation that closes it: `according to addiction experts,`.
+_SOURCE_PHRASE = re.compile(r"\s+([^\W\d_][\w'’-]*(?:\s+[\w'’-]+){0,5})(?=\s*(?:[,.;]|$))")
+# The rest of a sentence an `according to X` interrupts: after the comma that closes the source,
+# a predicate (not a relative clause about the source: `…, according to analysts, who expect …`).
+_INTERRUPTED = re.compile(r"[^,]{0,80}?,\s+(?!(?:who|which|whose|whom|and|but|or|as|while|when)\b)([a-z][^\n]*)$")
 
 
 def _reported(sentence: str, match: re.Match[str], language: Language, options: QuoteOptions) -> Quote | None:
@@ -553,10 +578,21 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
     if after.lstrip()[:1] in {".", "!", "?"} or not after.strip():
         return None
     tokens = list(_WORD.finditer(after))
-    for token in tokens[:14]:
-        if token.group(0).casefold() in {c.casefold() for c in language.complementizers}:
+    complementizers = {c.casefold() for c in language.complementizers}
+    addressee = match.group(0).casefold() in language.object_verbs  # `told the Associated Press that`
+    for index, token in enumerate(tokens[:14]):
+        if token.group(0).casefold() in complementizers:
             if '"' in after[: token.start()] or "“" in after[: token.start()]:
                 break
+            lead = tokens[0].group(0).casefold() if index else ""
+            if (
+                index
+                and not addressee
+                and lead not in _FRAME_WORDS
+                and lead not in _BEFORE_COMPLEMENTIZER
+                and not language.cue_pattern.fullmatch(tokens[0].group(0))  # `said, adding that`
+            ):
+                break  # `said the UN agreement deals with institutions that support …`: a relative `that`
             return match.end() + token.end()
     if match.group(0) in language.need_complementizer:
         return None  # `announced their plans`: without `that`, an object, not reported speech
@@ -573,13 +609,29 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
         return None
     next_words = [w.casefold() for w in words(after[begin:])[:2]]
     if next_words and next_words[0] in _FRAME_WORDS:
-        return None  # `said in an interview.` / `said on Monday.`: a frame, no content
+        # `said in his New Year's speech he was ready …`: the clause starts at the subject pronoun
+        # after the frame; `said in an interview.` / `said on Monday.`: a frame, no content
+        for token in list(_WORD.finditer(after, begin))[1:9]:
+            if "," in after[begin : token.start()] or "." in after[begin : token.start()].replace("'s", ""):
+                break
+            if token.group(0) in _SUBJECT_PRONOUNS.get(language.code, ()):
+                return match.end() + token.start()
+        return None
     if len(next_words) == 2 and next_words[0] in {"this", "it", "so", "that"} and next_words[1] in _FRAME_WORDS:
         return None  # `He noted this in an interview`: refers back to speech reported before
     return match.end() + begin
 
 
 _FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}
+_SUBJECT_PRONOUNS = {"en": {"he", "she", "they", "we", "I", "it", "there"}}
+# What may stand between a cue and its `that` besides a frame (`said on Monday that`): `said last
+# week that`, `said Tuesday that`, `said repeatedly that`.
+_BEFORE_COMPLEMENTIZER = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "tonight",
+    "last", "this", "earlier", "later", "previously", "again", "repeatedly", "publicly", "privately", "separately",
+    "also", "recently", "late", "early", "afterwards", "then", "now", "once", "twice", "several", "many",
+    "reporters", "journalists", "as", "through", "via", "under", "over", "while", "when", "after", "following",
+}  # fmt: skip
 
 
 def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str, int] | None:
@@ -768,6 +820,8 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
 
 def _abbreviated(word: str, language: Language | None) -> bool:
     """`Rep`, `Sen`, `Dr`, `Gov`, `J` before a dot: an abbreviation or an initial, not a sentence end."""
+    if _INITIALISM.fullmatch(word):
+        return True  # `the U.S. State Department`
     key = word.casefold()
     roles = language.roles if language is not None else language_resources("en").roles
     return len(word) == 1 or f"{key}." in roles or key in roles or key in _TITLE_ABBREVIATIONS
@@ -797,8 +851,15 @@ _TITLE_ABBREVIATIONS = frozenset(
 )
 
 
+_INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]\.?")  # `U.S`, `U.N`, `E.U.` (the tokenizer keeps inner dots)
+
+
 def _is_name_token(token: str) -> bool:
-    return (token[:1].isupper() and not token.isupper()) or (len(token) <= 4 and token.isupper() and token.isalpha())
+    return (
+        (token[:1].isupper() and not token.isupper())
+        or (len(token) <= 4 and token.isupper() and token.isalpha())
+        or bool(_INITIALISM.fullmatch(token))
+    )
 
 
 def _name_run_before(tokens: list[re.Match[str]], openers: frozenset[str] = frozenset()) -> tuple[str, int] | None:
@@ -844,7 +905,11 @@ def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tupl
         run = [tokens[-1]]
         for token in reversed(tokens[-4:-1]):
             word = token.group(0)
-            if word.casefold() in _FUNCTION_WORDS or not word.isalpha() or token.end() + 1 < run[-1].start():
+            initialism = bool(_INITIALISM.fullmatch(word))  # `U.S. officials`
+            gap = token.string[token.end() : run[-1].start()]
+            if word.casefold() in _FUNCTION_WORDS or not (word.isalpha() or initialism):
+                break
+            if gap != " " and not (initialism and gap == ". "):
                 break
             run.append(token)
         quantifier = run[-1].group(0).casefold()

@@ -30,8 +30,14 @@ if TYPE_CHECKING:
 
 _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ]\.|[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]*)"
 _CAPITALIZED_RUN = re.compile(
-    rf"(?<![\w'’-]){_NAME_TOKEN}(?:[ \t]+(?:(?:of|de|van|von|der|la|le|al|bin|da|di|del)[ \t]+)?{_NAME_TOKEN})*"
+    # a possessive ends a name: `Ellison’s Sensei project`, `the Star's Karon Liu`
+    rf"(?<![\w'’-]){_NAME_TOKEN}"
+    rf"(?:(?<!['’]s)[ \t]+(?:(?:of|de|van|von|der|la|le|al|bin|da|di|del)[ \t]+)?{_NAME_TOKEN})*"
 )
+# first words of places, never of a person's name: `New York choreographer Jeanine Durning`
+_PLACE_OPENERS = {
+    "New", "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Upper", "Lower",
+}  # fmt: skip
 _HAN_RUN = re.compile(r"[\u3400-\u9fff·•]{2,}")
 _NOT_PEOPLE = {
     "authority", "championship", "development", "research", "health", "catholic", "club", "league", "cup", "games",
@@ -125,7 +131,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         name_tokens, role_tokens = split_roles(tokens, roles)
         if len(name_tokens) < 2 or len(name_tokens) > 4 or not _person_tokens(name_tokens):
             continue
-        if name_tokens[0].casefold() in NOT_A_NAME:
+        if name_tokens[0].casefold() in NOT_A_NAME or name_tokens[0] in _PLACE_OPENERS:
             continue
         name = " ".join(name_tokens)
         if name in places:
@@ -307,8 +313,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             previous = quote if quote.speaker else previous
             continue
         position = quote.mention_start if quote.mention_start is not None else quote.start
+        issuer = _issuer_of(mention, resources_)
+        if issuer is not None:  # `Foster’s book says`: Foster speaks through it
+            mention = issuer
         if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
-            person = _pronoun_antecedent(people, previous, quote, position)
+            person = _pronoun_antecedent(people, previous, quote, position, mention)
             confidence = _PRONOUN
         elif _is_role_phrase(mention, resources_):
             person = _by_role(people, mention, position)
@@ -332,7 +341,35 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if person is not None:
             quote.speaker, quote.speaker_confidence = person.name, confidence
             quote.speaker_role = " ".join(sorted(person.roles)) or None
+        if issuer is not None and quote.speaker_confidence is not None:
+            quote.speaker_confidence = min(quote.speaker_confidence, _DESCRIBED)
         previous = quote if quote.speaker else previous
+
+
+_POSSESSIVE_PRONOUNS = {"her": "she", "his": "he", "its": "it", "their": "they"}
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def _issuer_of(mention: str, resources_: Language) -> str | None:
+    """Who speaks through a document: `Foster’s book` → Foster, `her statement` → she, `a
+    statement released by the Prime Minister's Office` → the Prime Minister's Office; None when
+    the mention names no document or no issuer: `the report` stays as written (the organisation
+    last named is as often its subject as its author)."""
+    words = mention.split()
+    nouns = resources_.document_nouns
+    if not nouns or len(words) < 2:
+        return None
+    for i, word in enumerate(words[1:-1], start=1):
+        if word.casefold() in {"by", "from"} and any(w.casefold() in nouns for w in words[:i]):
+            return " ".join(words[i + 1 :])
+    if words[-1].casefold() not in nouns:
+        return None
+    if words[0].casefold() in _POSSESSIVE_PRONOUNS and len(words) <= 3:
+        return _POSSESSIVE_PRONOUNS[words[0].casefold()]
+    for i, word in enumerate(words[:-1]):
+        if (_POSSESSIVE.search(word) and word[:1].isupper()) or (i and _POSSESSIVE.search(word)):
+            return " ".join([*words[:i], _POSSESSIVE.sub("", word)])
+    return None
 
 
 _BEFORE_ORGANISATION = NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}
@@ -413,8 +450,13 @@ def is_proper_name(mention: str) -> bool:
     return bool(content) and all(w[:1].isupper() or _HAN_RUN.match(w) for w in content)
 
 
+_ARTICLE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+
+
 def _clean_mention(mention: str) -> str:
-    return re.sub(r"^(?:the|a|an)\s+", "", mention)
+    """The mention without its article, also sentence-initial: `The State Department` and `the
+    State Department` are one speaker."""
+    return _ARTICLE.sub("", mention, count=1) if _ARTICLE.match(mention) else mention
 
 
 def _is_role_phrase(mention: str, resources_: Language) -> bool:
@@ -443,8 +485,8 @@ def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple
         return max(containing, key=lambda p: (len(p.positions), len(p.name))), _FULL_NAME if len(
             parts
         ) > 1 else _SURNAME
-    if len(parts) >= 2 and all(p[:1].isupper() for p in parts):
-        return Person(mention), _FULL_NAME
+    if len(parts) >= 2 and all(p[:1].isupper() for p in parts) and not _ARTICLE.match(mention):
+        return Person(mention), _FULL_NAME  # a name nobody else in the article bears; `The X` is an organisation
     return None, None
 
 
@@ -513,11 +555,13 @@ def _introduced_since(people: list[Person], previous: Quote | None, quote: Quote
     return best
 
 
-def _pronoun_antecedent(people: list[Person], previous: Quote | None, quote: Quote, position: int) -> Person | None:
+def _pronoun_antecedent(
+    people: list[Person], previous: Quote | None, quote: Quote, position: int, pronoun: str
+) -> Person | None:
     """The person a pronoun stands for: the previous quote's speaker when it is a person of the
     pronoun's gender and nobody of that gender was named since; else the nearest preceding such
     person (a known first name of that gender beats an unknown one)."""
-    mention = (quote.speaker_mention or "").casefold()
+    mention = pronoun.casefold()
     wanted = _PRONOUN_GENDER.get(mention)
     if wanted is None and mention in {"they", "it", "them", "они", "вони", "ils", "elles", "ellos", "他们"}:
         if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:

@@ -32,7 +32,7 @@ def test_build_info_and_query_end_to_end(tmp_path):
     out = tmp_path / "snapshot"
     built = run_cli("build", SEEDS, "--out", out)
     assert built.returncode == 0, built.stderr
-    assert "2 articles" in built.stderr and "0 rejects" in built.stderr
+    assert "2 articles" in built.stderr and "0 rejects" in built.stderr and "from 2 files" in built.stderr
     info = run_cli("info", out, "--json")
     summary = json.loads(info.stdout)
     assert summary["articles"] == 2
@@ -47,7 +47,14 @@ def test_build_info_and_query_end_to_end(tmp_path):
     assert [json.loads(line) for line in rows.stdout.splitlines()] == [{"outlet": "UNN", "published": "2025-03-12"}]
     table = run_cli("query", out, "select language, count(*) as n from articles group by 1")
     assert table.returncode == 0
-    assert "language" in table.stdout and "en" in table.stdout and "1 rows" in table.stdout
+    assert "language" in table.stdout and "en" in table.stdout and "1 row" in table.stdout
+    assert "1 rows" not in table.stdout
+
+
+def test_a_one_article_build_is_counted_in_the_singular(tmp_path):
+    built = run_cli("build", SEEDS / "000_7170616e22f55333.txt", "--out", tmp_path / "one", "--no-align")
+    assert built.returncode == 0, built.stderr
+    assert "1 article, " in built.stderr and "from 1 file " in built.stderr, built.stderr
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from conftest import REPO, ntrex_documents, seed_article
 
 from corpus.normalize import clean_text
 from corpus.quotes import extract_quotes, quote_rows, quoted_spans
-from corpus.speakers import resolve_corpus, resolve_in_article, same_person
+from corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person
 
 
 def quotes_of(text: str, language: str) -> list:
@@ -169,6 +169,26 @@ def test_indirect_speech(text, language, content, speaker):
          "the Kenya Red Cross said.",
          [("Fifty people believed to have been in the complex remained unaccounted for on Wednesday afternoon",
            "the Kenya Red Cross")]),
+        # `according to` in the middle: one statement in two parts, a lower-case source as written
+        ("Some of those concerns, according to national security experts, include Huawei’s potential link to the "
+         "Chinese government.",
+         [("Some of those concerns include Huawei’s potential link to the Chinese government",
+           "national security experts")]),
+        # … but a relative clause after the source is about the source
+        ("Prices will rise, according to Mark Carney, who expects a slowdown.", [("Prices will rise", "Mark Carney")]),
+        # a `that` far after the cue is a relative pronoun inside the content, not its complementizer
+        ("Organizer Dwayne Croteau said the UN agreement deals with de-funding institutions that support "
+         "intolerant views.",
+         [("the UN agreement deals with de-funding institutions that support intolerant views",
+           "Organizer Dwayne Croteau")]),
+        ("In an interview in front of a roaring fire in the living room of his official residence in Ottawa, "
+         "Scheer said he is confident the party has learned from that mistake.",
+         [("he is confident the party has learned from that mistake", "Scheer")]),
+        # a frame after the cue, then the clause at its subject
+        ("Kim said in his New Year's speech he was ready to meet Trump any time to achieve their common goal of "
+         "denuclearization of the Korean peninsula.",
+         [("he was ready to meet Trump any time to achieve their common goal of denuclearization of the Korean "
+           "peninsula", "Kim")]),
     ],
 )  # fmt: skip
 def test_reported_speech_around_a_set_off_attribution(text, expected):
@@ -212,6 +232,12 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # a possessive description with the name in commas after it
         ("“Most places will not print anything less than 1,000 copies,” says Campbell’s partner, Jason Louth.",
          ["Jason Louth"]),
+        # a document speaks for whoever issued it: a possessive names them
+        ("Author Cecil Foster's new book delves into the history of Canada’s Black train porters and their struggle "
+         "for social justice. In 1950s Calgary, around 90 per cent of the city’s Black "
+         "population depended on the railways for employment, according to Foster’s book.", ["Cecil Foster"]),
+        ("According to Infrastructure Canada’s public database, most of those reporting gaps have since been "
+         "filled.", ["Infrastructure Canada"]),
         # `the company` is the organisation last named as a subject
         ("NEW YORK -- Facebook says Apple is restoring its access to a key development tool.\n\nIn a statement, "
          "Facebook said it is getting its internal apps up and running. The company noted that the issue had no "
@@ -220,6 +246,54 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
     assert [q.speaker for q in quotes_of(text, "en") if q.kind != "block_intro"] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PolNeAR sentences: an initialism with its dots belongs to the speaker's name or description
+        ("The U.S. Geological Survey said it detected a 5.1-magnitude earthquake about 30 miles from a known test "
+         "site.", [("it detected a 5.1-magnitude earthquake about 30 miles from a known test site",
+                    "U.S. Geological Survey")]),
+        ("Islamic State claimed responsibility for the attack but U.S. officials have said they do not believe "
+         "Mateen was assisted from abroad.",
+         [("they do not believe Mateen was assisted from abroad", "U.S. officials")]),
+        # set off after the content, with its article in the middle of the sentence
+        ("The sanctions will stay in place, the U.S. State Department said on Monday.",
+         [("The sanctions will stay in place", "U.S. State Department")]),
+    ],
+)  # fmt: skip
+def test_initialisms_stay_in_the_speaker(text, expected):
+    assert [(q.text, q.speaker) for q in quotes_of(text, "en")] == expected
+
+
+def test_an_interrupting_source_splits_the_quote_into_its_two_parts():
+    text = "The harsh truth, according to addiction experts, is an ill-equipped health-care system is partly to blame."
+    (quote,) = extract_quotes(text, "en")
+    assert [text[a:b] for a, b in quote.spans] == [
+        "The harsh truth", "is an ill-equipped health-care system is partly to blame",
+    ]  # fmt: skip
+    assert (quote.start, quote.end) == (quote.spans[0][0], quote.spans[1][1])
+
+
+def test_an_idiom_with_a_cue_verb_reports_nothing():
+    # PolNeAR: `claimed responsibility` is no speech; the officials' statement after it is
+    text = (
+        "Islamic State claimed responsibility for the attack but U.S. officials have said they do not believe "
+        "Mateen was assisted from abroad."
+    )
+    assert [q.speaker_mention for q in extract_quotes(text, "en")] == ["U.S. officials"]
+
+
+def test_a_possessive_ends_a_name():
+    # GGT: the word after a possessive is not the person's surname
+    text = (
+        "But then again, consider Ellison’s Sensei project, a company aiming to “help people live longer, "
+        "brighter lives.” American cookbook author Dorie Greenspan visited the Star's test kitchen and made a "
+        "turkey meatball soup with the Star's Karon Liu. Toronto Dance Theatre is presenting New York "
+        "choreographer Jeanine Durning’s This Shape, We Are In."
+    )
+    assert sorted(p.name for p in people_in(text, "en")) == ["Dorie Greenspan", "Jeanine Durning", "Karon Liu"]
 
 
 def test_an_organisation_with_its_article_is_not_resolved_as_a_role():
