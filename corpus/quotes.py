@@ -595,7 +595,15 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
                 break  # `said the UN agreement deals with institutions that support …`: a relative `that`
             return match.end() + token.end()
     if match.group(0) in language.need_complementizer:
-        return None  # `announced their plans`: without `that`, an object, not reported speech
+        # `announced their plans`, `added a goal`: without `that`, an object, not reported speech;
+        # but a subject pronoun starts a clause: `admitted he was wrong`, `added they would stay`
+        if (
+            tokens
+            and tokens[0].group(0) in _CLAUSE_SUBJECTS.get(language.code, ())
+            and not after[: tokens[0].start()].strip()
+        ):
+            return match.end() + tokens[0].start()
+        return None
     start = 0
     if match.group(0).casefold() in language.object_verbs and tokens:
         comma = after.find(",")
@@ -624,6 +632,7 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
 
 _FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}
 _SUBJECT_PRONOUNS = {"en": {"he", "she", "they", "we", "I", "it", "there"}}
+_CLAUSE_SUBJECTS = {"en": {"he", "she", "they", "we", "I", "there"}}  # not `it`: `denied it`
 # What may stand between a cue and its `that` besides a frame (`said on Monday that`): `said last
 # week that`, `said Tuesday that`, `said repeatedly that`.
 _BEFORE_COMPLEMENTIZER = {
@@ -746,6 +755,16 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
     if appositive.isdigit() and len(appositive) <= 3:  # `Babatunji Farinloye, 50, says`
         tokens = list(_WORD.finditer(body[:comma]))
         return _name_run_before(tokens, language.openers) if tokens else None
+    described = list(_WORD.finditer(body[:comma]))
+    named = appositive.split()
+    if (
+        described
+        and described[-1].group(0).islower()
+        and 1 <= len(named) <= 4
+        and all(_is_name_token(word) for word in named)
+        and described[-1].group(0) not in _FUNCTION_WORDS
+    ):  # `His father, Ernie LeBlanc, says`: the name after a description
+        return appositive, comma + 1 + (len(body[comma + 1 :]) - len(body[comma + 1 :].lstrip()))
     first = appositive.split(" ", 1)[0].casefold() if appositive else ""
     interposed = {
         "when",
@@ -937,7 +956,7 @@ _GROUP_NOUNS = {"officials", "critics", "experts", "analysts", "residents", "pol
                 "advocates", "economists", "researchers", "scientists", "investigators", "prosecutors", "lawyers",
                 "doctors", "parents", "students", "teachers", "workers", "members", "organizers", "witnesses",
                 "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists",
-                "voters"}  # fmt: skip
+                "voters", "forecasters", "staff", "employees", "families", "customers", "commentators"}  # fmt: skip
 _FUNCTION_WORDS = {"the", "a", "an", "and", "or", "but", "that", "which", "who", "of", "in", "on", "at", "to", "for",
                    "with", "by", "from", "as", "is", "are", "was", "were", "has", "have", "had", "be", "it", "this",
                    "these", "those", "its", "their", "his", "her", "if", "when", "while", "so", "not",

@@ -189,6 +189,20 @@ def test_indirect_speech(text, language, content, speaker):
          "denuclearization of the Korean peninsula.",
          [("he was ready to meet Trump any time to achieve their common goal of denuclearization of the Korean "
            "peninsula", "Kim")]),
+        # a name in commas after a description speaks; a bare plural group noun speaks
+        ("His father, Ernie LeBlanc, says his 42-year-old son suffered bouts of severe anxiety related to his long "
+         "struggle with an opioid addiction that had started when he worked in the West.",
+         [("his 42-year-old son suffered bouts of severe anxiety related to his long struggle with an opioid "
+           "addiction that had started when he worked in the West", "Ernie LeBlanc")]),
+        ("An official measure of China's manufacturing improved in January but forecasters say economic activity "
+         "is sluggish as Chinese leaders try to resolve a tariff battle with Washington.",
+         [("economic activity is sluggish as Chinese leaders try to resolve a tariff battle with Washington",
+           "forecasters")]),
+        # a verb that also takes an object reports a clause its subject pronoun opens (GGT) …
+        ("Cerato admitted she wasn't a member of the X-Men.", [("she wasn't a member of the X-Men", "Cerato")]),
+        # … and nothing when an object follows (GGT markets report)
+        ("South Korea's Kospi added 0.4 per cent to 2,106.10 and Hong Kong's Hang Seng rose 0.3 per cent to "
+         "26,902.10.", []),
     ],
 )  # fmt: skip
 def test_reported_speech_around_a_set_off_attribution(text, expected):
