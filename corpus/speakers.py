@@ -337,7 +337,9 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
             if person is None:
-                quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
+                written = _clean_mention(mention)
+                quote.speaker = spelled_out(written, text) or written  # `IRCC` → its full name
+                quote.speaker_confidence = _AS_WRITTEN
         if person is not None:
             quote.speaker, quote.speaker_confidence = person.name, confidence
             quote.speaker_role = " ".join(sorted(person.roles)) or None
@@ -369,6 +371,30 @@ def _issuer_of(mention: str, resources_: Language) -> str | None:
     for i, word in enumerate(words[:-1]):
         if (_POSSESSIVE.search(word) and word[:1].isupper()) or (i and _POSSESSIVE.search(word)):
             return " ".join([*words[:i], _POSSESSIVE.sub("", word)])
+    return None
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Capitalized words joined by spaces, commas and the small words of organisation names.
+_NAME_SEQUENCE = re.compile(
+    r"[A-Z][\w'’&-]*(?:(?:,?\s+)(?:(?:of|and|for|the|on|de|du|des|la|le|&)\s+)*[A-Z][\w'’&-]*)+"
+)
+
+
+def spelled_out(acronym: str, text: str) -> str | None:
+    """The name an acronym abbreviates, where the text spells it out: `IRCC` → `Immigration,
+    Refugees and Citizenship Canada`, `SMMT` → `Society of Motor Manufacturers and Traders`
+    (the initials of its capitalized words, in order)."""
+    if not _ACRONYM.fullmatch(acronym):
+        return None
+    for run in _NAME_SEQUENCE.finditer(text):
+        capitals = list(re.finditer(r"(?<![\w'’&-])[A-Z][\w'’&-]*", run.group(0)))
+        for first in range(len(capitals) - len(acronym) + 1):
+            window = capitals[first : first + len(acronym)]
+            if "".join(word.group(0)[0] for word in window) == acronym and all(
+                not word.group(0).isupper() for word in window
+            ):
+                return run.group(0)[window[0].start() : window[-1].end()]
     return None
 
 
@@ -586,9 +612,13 @@ def _pronoun_antecedent(
             return nearest
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
-        last_seen = last_before(nearest.positions, position)
+        # named since the previous attribution, outside what was quoted: a person named inside a
+        # statement (`his father's friend, Martin Legere, gave …`) is its topic, not the next speaker
         previous_at = previous.mention_start if previous.mention_start is not None else previous.start
-        return nearest if last_seen > previous_at else speaker_person
+        named_since = [
+            at for at in nearest.positions if previous_at < at < position and not previous.start <= at < previous.end
+        ]
+        return nearest if named_since else speaker_person
     return nearest
 
 

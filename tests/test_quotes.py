@@ -12,7 +12,7 @@ from conftest import REPO, ntrex_documents, seed_article
 
 from corpus.normalize import clean_text
 from corpus.quotes import extract_quotes, quote_rows, quoted_spans
-from corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person
+from corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person, spelled_out
 
 
 def quotes_of(text: str, language: str) -> list:
@@ -231,6 +231,13 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # someone the article names by one name only is who `he` stands for next, not a person named earlier
         ("Police Chief Eric Stubbs spoke first. Na'moks said the chiefs would meet again. "
          "\"I believe there has to be trust built,\" he said.", ["Na'moks", "Na'moks"]),
+        # a person named inside the previous statement is its topic, not who `he` is next
+        ("TROUT BROOK, N.B. — Kevin Vickers, who became Canada's ambassador to Ireland, is considering a move into "
+         "politics.\n\nVickers said he wants to carry on the legacy of his father, Bill, who began the "
+         "Northumberland co-op dairy in the province decades ago.\n\nHe said the business, along with a credit "
+         "union run by his father's friend, Martin Legere, gave the province a much-needed boost.\n\n\"They "
+         "brought a lot of jobs, a lot of great times ... (their) story became a success story all across the "
+         "province of New Brunswick,\" he said.", ["Kevin Vickers", "Kevin Vickers", "Kevin Vickers"]),
         # an age makes a description of the person just named
         ("Nino Niederreiter joined the team in January. The 26-year-old right wing said his new teammates have "
          "been creating opportunities for him.", ["Nino Niederreiter"]),
@@ -308,6 +315,24 @@ def test_a_possessive_ends_a_name():
         "choreographer Jeanine Durning’s This Shape, We Are In."
     )
     assert sorted(p.name for p in people_in(text, "en")) == ["Dorie Greenspan", "Jeanine Durning", "Karon Liu"]
+
+
+def test_an_acronym_speaks_under_the_name_the_article_spells_out():
+    # GGT: the article names the department in full once, then quotes it by its initials
+    text = (
+        "Kim and Clark Moran received a letter this week from Immigration, Refugees and Citizenship Canada "
+        "informing them that the federal government intends to refuse Ayo's application.\n\n"
+        "IRCC has told CTV that under ideal circumstances, the two-step adoption and immigration process can take "
+        "between six and eight months.\n\nThe Morans have 60 days to respond to the letter, and the IRCC stressed "
+        "Friday that a final decision on Ayo's citizenship application has not yet been made."
+    )
+    speakers = {q.speaker_mention: q.speaker for q in quotes_of(text, "en")}
+    assert speakers == {
+        "IRCC": "Immigration, Refugees and Citizenship Canada",
+        "the IRCC": "Immigration, Refugees and Citizenship Canada",
+    }
+    assert spelled_out("CBC", "the Canadian Broadcasting Corporation said") == "Canadian Broadcasting Corporation"
+    assert spelled_out("CBC", "Canadian officials said") is None
 
 
 def test_an_organisation_with_its_article_is_not_resolved_as_a_role():
