@@ -628,6 +628,7 @@ def _one_name(quote: Quote) -> bool:
     speaker = quote.speaker or ""
     return (
         quote.speaker_confidence == _AS_WRITTEN
+        and not _ARTICLE.match(quote.speaker_mention or "")  # `the Globe` is no one's name
         and " " not in speaker
         and speaker[:1].isupper()
         and not speaker.isupper()
