@@ -983,11 +983,16 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         return None  # `said Friday`, `said today`
     stops = STOP_AFTER_SPEAKER.get(language.code, set())
     run: list[re.Match[str]] = []
+    described_until = -1
     for index, token in enumerate(tokens):
         word = token.group(0)
         gap = rest[run[-1].end() : token.start()].strip() if run else ""
         if gap and not (gap == "." and _abbreviated(run[-1].group(0), language)):
             break  # punctuation ends the phrase (not the dot of `Rep. Jim McGovern`)
+        if index <= described_until or (not run and word.islower() and _role_before_name(tokens, index, language)):
+            described_until = max(described_until, _role_before_name(tokens, index, language))
+            run.append(token)  # `said oil and gas worker Mike Wipf`: the description up to its role word
+            continue
         if run and word.casefold() in stops:
             break
         if not run and word.casefold() in ARTICLES.get(language.code, {"the"}) | language.roles:
@@ -1022,6 +1027,18 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     if possessive:  # `says Campbell’s partner`: the partner, not Campbell
         end = _DESCRIPTION_WORDS.match(rest, end).end()
     return rest[start:end], position + start
+
+
+def _role_before_name(tokens: list[re.Match[str]], index: int, language: Language, reach: int = 4) -> int:
+    """Index of the role word that lower-case words from ``index`` lead to, within ``reach`` words,
+    right before a name (`oil and gas worker Mike Wipf` → `worker`); 0 when there is none."""
+    for ahead in range(index + 1, min(index + reach + 1, len(tokens) - 1)):
+        word = tokens[ahead].group(0)
+        if word.casefold() in language.roles and _is_name_token(tokens[ahead + 1].group(0)):
+            return ahead
+        if not word.islower():
+            return 0
+    return 0
 
 
 _DESCRIPTION_WORDS = re.compile(r"(?:\s+[a-z]+){0,3}")

@@ -231,6 +231,10 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # someone the article names by one name only is who `he` stands for next, not a person named earlier
         ("Police Chief Eric Stubbs spoke first. Na'moks said the chiefs would meet again. "
          "\"I believe there has to be trust built,\" he said.", ["Na'moks", "Na'moks"]),
+        # a lower-case description leading to a role word before the name after the cue
+        ("“Our energy allies are laughing at us,” said oil and gas worker Mike Wipf. “They’re robbing us blind and "
+         "our elected [representatives] in the Supreme Courts, at the elected positions, federally and "
+         "provincially, are doing nothing but taking a fat paycheque.”", ["Mike Wipf", "Mike Wipf"]),
         # a person named inside the previous statement is its topic, not who `he` is next
         ("TROUT BROOK, N.B. — Kevin Vickers, who became Canada's ambassador to Ireland, is considering a move into "
          "politics.\n\nVickers said he wants to carry on the legacy of his father, Bill, who began the "
