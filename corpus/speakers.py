@@ -78,6 +78,7 @@ class Person:
     roles: set[str] = field(default_factory=set)
     positions: list[int] = field(default_factory=list)
     subject_positions: list[int] = field(default_factory=list)  # where the name opens a sentence
+    quoted: bool = False  # an attribution names them in full: a person, whatever their first name
 
     @property
     def gender(self) -> str | None:
@@ -86,7 +87,7 @@ class Person:
 
     @property
     def likely_person(self) -> bool:
-        return self.gender is not None or bool(self.roles)
+        return self.gender is not None or bool(self.roles) or self.quoted
 
     @property
     def parts(self) -> list[str]:
@@ -336,6 +337,8 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
+            if person is not None and confidence == _FULL_NAME and person in people:
+                person.quoted = True  # `Babatunji Farinloye, 50, says`: whom `he` may stand for next
             if person is None:
                 written = _clean_mention(mention)
                 quote.speaker = spelled_out(written, text) or written  # `IRCC` → its full name
@@ -608,13 +611,15 @@ def _pronoun_antecedent(
         speaker_person = next((p for p in people if p.name == previous.speaker), None)
         if speaker_person is None and _one_name(previous):
             speaker_person = Person(previous.speaker)  # `Na'moks said`: a speaker named by one name only
+        elif speaker_person is None and previous.speaker_confidence == _FULL_NAME:
+            speaker_person = Person(previous.speaker, quoted=True)  # named in full by the attribution
         elif speaker_person is None or not agrees(speaker_person) or not speaker_person.likely_person:
             return nearest
+        previous_at = previous.mention_start if previous.mention_start is not None else previous.start
         if nearest is None or nearest.name == speaker_person.name:
             return speaker_person
         # named since the previous attribution, outside what was quoted: a person named inside a
         # statement (`his father's friend, Martin Legere, gave …`) is its topic, not the next speaker
-        previous_at = previous.mention_start if previous.mention_start is not None else previous.start
         named_since = [
             at for at in nearest.positions if previous_at < at < position and not previous.start <= at < previous.end
         ]

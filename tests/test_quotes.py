@@ -235,6 +235,13 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         ("“Our energy allies are laughing at us,” said oil and gas worker Mike Wipf. “They’re robbing us blind and "
          "our elected [representatives] in the Supreme Courts, at the elected positions, federally and "
          "provincially, are doing nothing but taking a fat paycheque.”", ["Mike Wipf", "Mike Wipf"]),
+        # a speaker the attribution names in full is who `he` is next, whatever their first name
+        ("OTTAWA — Prime Minister Justin Trudeau is under siege over an allegation his office attempted to "
+         "politically interfere in a criminal corruption case against SNC-Lavalin.\n\nNavdeep Bains, Minister of "
+         "Innovation, Science and Economic Development, said in an interview "
+         "on Thursday that the policy discussion on remediation agreements was on a “broader scale,” not meant to "
+         "benefit one specific company.\n\n“We engage with companies of all sizes from different regions and we "
+         "want to hear their concerns,” he said.", ["Navdeep Bains", "Navdeep Bains"]),
         # a person named inside the previous statement is its topic, not who `he` is next
         ("TROUT BROOK, N.B. — Kevin Vickers, who became Canada's ambassador to Ireland, is considering a move into "
          "politics.\n\nVickers said he wants to carry on the legacy of his father, Bill, who began the "
