@@ -834,7 +834,24 @@ def _sentence_subject(sentence: str, cue_start: int, language: Language) -> tupl
         run.append(token)
     if not run:
         return None
+    named = _name_after_role(tokens, index + len(run), language)
+    if named is not None:  # `Chinese foreign ministry spokeswoman Hua Chunying shot back, saying`
+        run = named
     return sentence[run[0].start() : run[-1].end()], run[0].start()
+
+
+def _name_after_role(tokens: list[re.Match[str]], index: int, language: Language) -> list[re.Match[str]] | None:
+    """The name after a few lower-case words at ``index`` that end in a role word (`foreign ministry
+    spokeswoman Hua Chunying`)."""
+    role = _role_before_name(tokens, index, language)
+    if role is None:
+        return None
+    name = []
+    for token in tokens[role + 1 : role + 5]:
+        if not _is_name_token(token.group(0)):
+            break
+        name.append(token)
+    return name
 
 
 def _abbreviated(word: str, language: Language | None) -> bool:
@@ -989,8 +1006,9 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         gap = rest[run[-1].end() : token.start()].strip() if run else ""
         if gap and not (gap == "." and _abbreviated(run[-1].group(0), language)):
             break  # punctuation ends the phrase (not the dot of `Rep. Jim McGovern`)
-        if index <= described_until or (not run and word.islower() and _role_before_name(tokens, index, language)):
-            described_until = max(described_until, _role_before_name(tokens, index, language))
+        role = None if run or index <= described_until else _role_before_name(tokens, index, language)
+        if index <= described_until or role is not None:
+            described_until = max(described_until, role if role is not None else index)
             run.append(token)  # `said oil and gas worker Mike Wipf`: the description up to its role word
             continue
         if run and word.casefold() in stops:
@@ -1029,16 +1047,16 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     return rest[start:end], position + start
 
 
-def _role_before_name(tokens: list[re.Match[str]], index: int, language: Language, reach: int = 4) -> int:
+def _role_before_name(tokens: list[re.Match[str]], index: int, language: Language, reach: int = 5) -> int | None:
     """Index of the role word that lower-case words from ``index`` lead to, within ``reach`` words,
-    right before a name (`oil and gas worker Mike Wipf` → `worker`); 0 when there is none."""
-    for ahead in range(index + 1, min(index + reach + 1, len(tokens) - 1)):
+    right before a name (`oil and gas worker Mike Wipf` → `worker`); None when there is none."""
+    for ahead in range(index, min(index + reach, len(tokens) - 1)):
         word = tokens[ahead].group(0)
-        if word.casefold() in language.roles and _is_name_token(tokens[ahead + 1].group(0)):
-            return ahead
         if not word.islower():
-            return 0
-    return 0
+            return None
+        if word in language.roles and _is_name_token(tokens[ahead + 1].group(0)):
+            return ahead
+    return None
 
 
 _DESCRIPTION_WORDS = re.compile(r"(?:\s+[a-z]+){0,3}")

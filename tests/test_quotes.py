@@ -235,6 +235,9 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         ("“Our energy allies are laughing at us,” said oil and gas worker Mike Wipf. “They’re robbing us blind and "
          "our elected [representatives] in the Supreme Courts, at the elected positions, federally and "
          "provincially, are doing nothing but taking a fat paycheque.”", ["Mike Wipf", "Mike Wipf"]),
+        # the subject a participle hangs on is the name after its role words
+        ("Chinese foreign ministry spokeswoman Hua Chunying shot back on Tuesday, saying Trudeau should \"respect "
+         "the rule of law, respect China's judicial sovereignty.\"", ["Hua Chunying"]),
         # a speaker the attribution names in full is who `he` is next, whatever their first name
         ("OTTAWA — Prime Minister Justin Trudeau is under siege over an allegation his office attempted to "
          "politically interfere in a criminal corruption case against SNC-Lavalin.\n\nNavdeep Bains, Minister of "
