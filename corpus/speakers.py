@@ -594,7 +594,8 @@ def _pronoun_antecedent(
     wanted = _PRONOUN_GENDER.get(mention)
     if wanted is None and mention in {"they", "it", "them", "они", "вони", "ils", "elles", "ellos", "他们"}:
         if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
-            return next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
+            person = next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
+            return None if mention == "it" and person.gender else person  # `it` is no Jane or John
         return None
 
     def agrees(person: Person) -> bool:
@@ -677,17 +678,20 @@ def _by_role(people: list[Person], mention: str, position: int) -> Person | None
     wanted = _role_words(w for w in mention.split()[1:] if w.casefold() not in {"the", "a", "an"}) or _role_words(
         mention.split()
     )
-    best, best_key = None, (0, False, 0)
+    written = {w.casefold().strip(".,")[:5] for w in mention.split()}
+    best, best_key = None, (0, 0, False, 0)
     for person in people:
         if not person.roles:
             continue
         overlap = len(wanted & _role_words(person.roles))
+        # the role as written beats a synonym: `the prime minister` is Trudeau, not Premier Ford
+        exact = len(written & {r.casefold()[:5] for r in person.roles})
         previous_at = last_before(person.positions, position)
         following = bisect.bisect_left(person.positions, position)
         next_at = person.positions[following] if following < len(person.positions) else None
         distance = min(position - previous_at if previous_at >= 0 else 10**9, next_at - position if next_at else 10**9)
         before = previous_at >= 0
-        key = (overlap, before, -distance)
+        key = (exact, overlap, before, -distance)
         if overlap and (before or distance < 1500) and key > best_key:
             best, best_key = person, key  # named before, or introduced right after (`the WHL commissioner` …)
     return best
