@@ -38,6 +38,7 @@ _CAPITALIZED_RUN = re.compile(
 _PLACE_OPENERS = {
     "New", "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Upper", "Lower",
 }  # fmt: skip
+_CREDIT = re.compile(r"[ \t]*/")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff·•]{2,}")
 _NOT_PEOPLE = {
     "authority", "championship", "development", "research", "health", "catholic", "club", "league", "cup", "games",
@@ -135,8 +136,8 @@ def people_in(text: str, language: str | None) -> list[Person]:
         if name_tokens[0].casefold() in NOT_A_NAME or name_tokens[0] in _PLACE_OPENERS:
             continue
         name = " ".join(name_tokens)
-        if name in places:
-            continue
+        if name in places or _CREDIT.match(text, match.end()) or text[max(0, match.start() - 1)] == "/":
+            continue  # `(Lauren Pelley / CBC News)`: a photo credit names no one in the story
         person = found.setdefault(name, Person(name))
         person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
         position = match.start() + match.group(0).find(name_tokens[0])

@@ -349,6 +349,17 @@ def test_an_acronym_speaks_under_the_name_the_article_spells_out():
     assert spelled_out("CBC", "Canadian officials said") is None
 
 
+def test_a_photo_credit_names_no_one_in_the_story():
+    # GGT captions: the photographer is not who `she` or `he` stands for
+    text = (
+        "An injured woman receives medical attention at the scene of an explosion at a hotel complex in a Nairobi "
+        "suburb. (Luis Tato/AFP/Getty Images)\n\nThe city will set up three of these tented structures to help "
+        "house members of Toronto's homeless population. (Lauren Pelley / CBC News)\n\nMamadou Dia was on a "
+        "business trip from Paris for STP Consultants."
+    )
+    assert [p.name for p in people_in(text, "en")] == ["Mamadou Dia"]
+
+
 def test_an_organisation_with_its_article_is_not_resolved_as_a_role():
     text = (
         "White House press secretary Josh Earnest spoke on Monday. "
