@@ -20,7 +20,7 @@ hides where a quote travelled. Runs the full pipeline (``align.stage.build_and_a
 Precision, recall and F1 of `same_statement` links; every candidate pair keeps its score, so the
 figures at other thresholds come from the same run.
 
-    python benchmarks/align_quotes.py [--calibrate] [--no-write]   # writes benchmarks/results/align_quotes.json
+    python benchmarks/align_quotes.py [--calibrate] [--sets ntrex ...] [--no-write]   # writes results/align_quotes.json
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from common import DATA, report
+from common import DATA, RESULTS, report
 from quotes import overlap, tokens
 
 import corpus
@@ -42,6 +42,7 @@ from align.link import LinkOptions
 from align.stage import AlignOptions, build_and_align
 from corpus.version import __version__
 
+SETS = ("cross_outlet_dev", "ntrex", "wmt22")
 NTREX_LANGUAGES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
 _LINKS_SQL = """
 select l.quote_id_a, l.quote_id_b, l.score, l.margin, l.cosine, l.same_speaker, l.relation,
@@ -209,13 +210,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calibrate", action="store_true", help="choose the thresholds on cross_outlet_dev")
     parser.add_argument("--wmt-docs", type=int, default=12, help="documents per WMT22 file")
+    parser.add_argument(
+        "--sets", nargs="+", choices=SETS, default=list(SETS), help="sets to run; the others keep their figures"
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     encoder = load_encoder()
     options = LinkOptions()
-    results: dict[str, Any] = {"quotetrace_version": __version__, "model": encoder.name}
+    previous = RESULTS / "align_quotes.json"
+    results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
+    results.update({"quotetrace_version": __version__, "model": encoder.name})
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("cross_outlet_dev", "ntrex", "wmt22"):
+        for name in [s for s in SETS if s in args.sets]:  # calibration first, then the sets it scores
             started = time.perf_counter()
             workdir = Path(tmp) / name
             workdir.mkdir()

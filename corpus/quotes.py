@@ -632,7 +632,7 @@ def _content_after_cue(sentence: str, match: re.Match[str], language: Language) 
 
 _FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}
 _SUBJECT_PRONOUNS = {"en": {"he", "she", "they", "we", "I", "it", "there"}}
-_CLAUSE_SUBJECTS = {"en": {"he", "she", "they", "we", "I", "there"}}  # not `it`: `denied it`
+_CLAUSE_SUBJECTS = {code: pronouns - {"it"} for code, pronouns in _SUBJECT_PRONOUNS.items()}  # `denied it`
 # What may stand between a cue and its `that` besides a frame (`said on Monday that`): `said last
 # week that`, `said Tuesday that`, `said repeatedly that`.
 _BEFORE_COMPLEMENTIZER = {
