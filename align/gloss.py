@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpus import resources
+from corpus.info import counted
 from corpus.language import normalize_code
 from corpus.sentences import split_sentences
 
@@ -74,13 +75,12 @@ def gloss(texts: Sequence[str], languages: Sequence[str | None], options: GlossO
     except (ImportError, OSError) as error:
         notice = (
             f"argostranslate is not usable here ({type(error).__name__}: {error}): no {target_name} gloss for "
-            f"{_quotes(wanted)} (install the `gloss` extra: pip install 'quotetrace[gloss]')"
+            f"{counted(wanted, 'quote')} (install the `gloss` extra: pip install 'quotetrace[gloss]')"
         )
         return GlossResult(out, notice, ())
     except Exception as error:  # a broken package directory (e.g. a folder without metadata.json)
-        notice = (
-            f"cannot read the installed argostranslate packages ({error}): no {target_name} gloss for {_quotes(wanted)}"
-        )
+        what = counted(wanted, "quote")
+        notice = f"cannot read the installed argostranslate packages ({error}): no {target_name} gloss for {what}"
         return GlossResult(out, notice, ())
 
     missing: dict[str, int] = {}
@@ -95,13 +95,15 @@ def gloss(texts: Sequence[str], languages: Sequence[str | None], options: GlossO
         try:
             translator = _translator(package)
         except Exception as error:
-            failures.append(f"cannot load the argostranslate pair {pair} ({error}): no gloss for {_quotes(len(rows))}")
+            failures.append(
+                f"cannot load the argostranslate pair {pair} ({error}): no gloss for {counted(len(rows), 'quote')}"
+            )
             continue
         glosses, errors = _translate(package, translator, [texts[i] for i in rows], code, options)
         for i, text in zip(rows, glosses, strict=True):
             out[i] = text
         if errors:
-            failures.append(f"{pair} failed on {_quotes(len(errors))} ({errors[0]})")
+            failures.append(f"{pair} failed on {counted(len(errors), 'quote')} ({errors[0]})")
         if any(text is not None for text in glosses):
             used.append(pair)
 
@@ -111,7 +113,8 @@ def gloss(texts: Sequence[str], languages: Sequence[str | None], options: GlossO
         to = _argos_codes(target)[0]
         commands = ", ".join(f"`argospm install translate-{_argos_codes(code)[0]}_{to}`" for code in missing)
         notices.append(
-            f"no argostranslate pair {pairs} installed: no {target_name} gloss for {_quotes(sum(missing.values()))} "
+            f"no argostranslate pair {pairs} installed: "
+            f"no {target_name} gloss for {counted(sum(missing.values()), 'quote')} "
             f"(install with {commands} on a connected machine, or copy the .argosmodel file here and run "
             "argostranslate.package.install_from_path on it)"
         )
@@ -123,10 +126,6 @@ def _language_name(code: str) -> str:
     """`English` for `en`: the first (English) name in corpus/data/language_names.json."""
     names = resources.load("language_names").get(code)
     return names[0].capitalize() if isinstance(names, list) and names else f"'{code}'"
-
-
-def _quotes(count: int) -> str:
-    return f"{count} quote" if count == 1 else f"{count} quotes"
 
 
 def _argos_codes(code: str) -> tuple[str, ...]:

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from corpus.snapshot import open_snapshot
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 quote`, `2 quotes`: a summary line reads as English whatever the count."""
+    return f"{n} {noun if n == 1 else noun + 's'}"
+
+
 @dataclass(frozen=True)
 class SnapshotSummary:
     path: str

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from corpus import QuotetraceError
+from corpus.info import counted
 from corpus.snapshot import as_if_created_plainly
 from corpus.version import __version__
 from report.content import ReportContent, ReportOptions, collect
@@ -107,11 +108,6 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def _count_of(n: int, noun: str) -> str:
-    """`1 statement`, `2 statements`."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -120,7 +116,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters |= {"safe_url": safe_url, "when": _when, "percent": _percent, "count_of": _count_of}
+    environment.filters |= {"safe_url": safe_url, "when": _when, "percent": _percent, "count_of": counted}
     return environment
 
 
