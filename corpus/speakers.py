@@ -136,8 +136,8 @@ def people_in(text: str, language: str | None) -> list[Person]:
         if name_tokens[0].casefold() in NOT_A_NAME or name_tokens[0] in _PLACE_OPENERS:
             continue
         name = " ".join(name_tokens)
-        if name in places or _CREDIT.match(text, match.end()) or text[max(0, match.start() - 1)] == "/":
-            continue  # `(Lauren Pelley / CBC News)`: a photo credit names no one in the story
+        if name in places or _in_credit(text, match.start(), match.end()):
+            continue
         person = found.setdefault(name, Person(name))
         person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
         position = match.start() + match.group(0).find(name_tokens[0])
@@ -261,6 +261,12 @@ def places_in(text: str) -> frozenset[str]:
     return frozenset(match.group(1) for match in _AFTER_LOCATIVE.finditer(text))
 
 
+def _in_credit(text: str, start: int, end: int) -> bool:
+    """`(Lauren Pelley / CBC News)`, `(Luis Tato/AFP/Getty Images)`: a photo credit names no one in
+    the story."""
+    return bool(_CREDIT.match(text, end)) or text[max(0, start - 1)] == "/"
+
+
 def _person_token(token: str) -> bool:
     """A token a person's name can have: not an organisation or place word, no inner capitals
     (`SkyTrain`), no hyphenated acronyms (`WGC-Mexico`)."""
@@ -338,7 +344,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
-            if person is not None and confidence == _FULL_NAME and person in people:
+            if person is not None and confidence == _FULL_NAME:
                 person.quoted = True  # `Babatunji Farinloye, 50, says`: whom `he` may stand for next
             if person is None:
                 written = _clean_mention(mention)
@@ -373,7 +379,7 @@ def _issuer_of(mention: str, resources_: Language) -> str | None:
     if words[0].casefold() in _POSSESSIVE_PRONOUNS and len(words) <= 3:
         return _POSSESSIVE_PRONOUNS[words[0].casefold()]
     for i, word in enumerate(words[:-1]):
-        if (_POSSESSIVE.search(word) and word[:1].isupper()) or (i and _POSSESSIVE.search(word)):
+        if _POSSESSIVE.search(word) and (i or word[:1].isupper()):
             return " ".join([*words[:i], _POSSESSIVE.sub("", word)])
     return None
 
@@ -431,7 +437,7 @@ def _organisation_referred_to(
         single = len(tokens) == 1 and (len(tokens[0]) < 3 or tokens[0].casefold() in _NOT_PEOPLE)
         if (
             single
-            or any(re.search(r"['’]s?$", t) for t in tokens)  # `Musk's`, `Mayors' Council`
+            or any(_POSSESSIVE.search(t) for t in tokens)  # `Musk's`, `Mayors' Council`
             or (len(tokens) == 1 and tokens[0] not in mid_sentence())
         ):
             continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
