@@ -60,7 +60,8 @@ def link_quotes(
     """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
 
     ``translated`` pairs (row indices) sit in aligned sentences of a translation or copy: the same
-    statement by construction, whatever their margin, unless their speakers conflict."""
+    statement by construction, whatever their margin, unless their speakers conflict and a
+    closer rendering of either sits in the same aligned sentences."""
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
     groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
@@ -69,9 +70,12 @@ def link_quotes(
         vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours, translated
     )
     via_translation = np.zeros(len(pairs), dtype=bool)
+    best_match = np.zeros(len(pairs), dtype=bool)
     if translated is not None and len(translated[0]):
-        known_pairs = {(min(x, y), max(x, y)) for x, y in zip(*translated, strict=True)}
-        via_translation = np.array([(int(x), int(y)) in known_pairs for x, y in zip(pairs.a, pairs.b, strict=True)])
+        known_pairs = dict(zip(zip(*translated, strict=True), _best_matches(*translated, vectors, groups), strict=True))
+        found = [known_pairs.get((int(x), int(y))) for x, y in zip(pairs.a, pairs.b, strict=True)]
+        via_translation = np.array([f is not None for f in found], dtype=bool)
+        best_match = np.array([bool(f) for f in found], dtype=bool)
     known = np.array([s is not None for s in speakers], dtype=bool)
     speaker_codes = np.unique(np.array([s or "" for s in speakers], dtype=object), return_inverse=True)[1]
     a, b = pairs.a, pairs.b
@@ -81,7 +85,9 @@ def link_quotes(
     score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
     by_margin = score >= options.same_statement
     by_cosine = (pairs.cosine >= options.same_statement_cosine) & ~conflict
-    by_translation = via_translation & ~conflict
+    # speakers that differ across a translation are mostly a misread attribution on one side:
+    # the quotes still render each other when each is the other's closest in the aligned sentences
+    by_translation = via_translation & (~conflict | best_match)
     same = by_margin | by_cosine | by_translation
     keep = np.nonzero(same | (score >= options.related))[0]
     ids = columns["quote_id"]
@@ -102,6 +108,22 @@ def link_quotes(
     rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
     links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")
     return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))))
+
+
+def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[bool]:
+    """For pairs (x, y) of quotes in aligned sentences: is y the closest of x's partners in y's
+    article, and x the closest of y's partners in x's? Two statements in one sentence pair off
+    with their own renderings, not each other's."""
+    cosines = np.einsum("ij,ij->i", vectors[x], vectors[y])
+    best_of_x: dict[tuple[int, int], float] = {}
+    best_of_y: dict[tuple[int, int], float] = {}
+    for i, j, cosine in zip(x.tolist(), y.tolist(), cosines.tolist(), strict=True):
+        best_of_x[(i, groups[j])] = max(best_of_x.get((i, groups[j]), -1.0), cosine)
+        best_of_y[(j, groups[i])] = max(best_of_y.get((j, groups[i]), -1.0), cosine)
+    return [
+        cosine >= best_of_x[(i, groups[j])] and cosine >= best_of_y[(j, groups[i])]
+        for i, j, cosine in zip(x.tolist(), y.tolist(), cosines.tolist(), strict=True)
+    ]
 
 
 def cluster_quotes(links: pa.Table, speaker_of: dict[str, str | None]) -> pa.Table:

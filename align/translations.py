@@ -16,6 +16,7 @@ than its outlet publishes in, then the earlier publication date.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 import schemas
-from align.neighbours import NeighbourOptions, margin_pairs
+from align.neighbours import NeighbourOptions, Pairs, margin_pairs
 from align.sentence_align import Alignment, Group, SentenceAlignOptions, align_sentences
 
 # Columns link_articles needs for each article.
@@ -89,19 +90,23 @@ def link_articles(
         documents, np.arange(len(ids)), np.array([meta[a]["language"] or "?" for a in ids], dtype=object),
         options.neighbours,
     )  # fmt: skip
-    candidates: dict[tuple[str, str], float] = {}
-    for x, y, cosine, margin in zip(pairs.a, pairs.b, pairs.cosine, pairs.margin, strict=True):
-        if margin >= options.min_margin:
-            candidates[_ordered(ids[x], ids[y])] = float(cosine)
+    # (cosine of the documents, whether they stand out: a clear margin, or a translation's closest
+    # article in its source language)
+    candidates: dict[tuple[str, str], tuple[float, bool]] = {}
+    closest_source = _closest_in_source_language(pairs, [meta[a] for a in ids])
+    for i, (x, y, cosine, margin) in enumerate(zip(pairs.a, pairs.b, pairs.cosine, pairs.margin, strict=True)):
+        if margin >= options.min_margin or i in closest_source:
+            stands_out = bool(margin >= options.clear_margin or i in closest_source)
+            candidates[_ordered(ids[x], ids[y])] = (float(cosine), stands_out)
     position = {a: i for i, a in enumerate(ids)}
     for a, b in _named_originals(meta):
         if a in position and b in position:
-            candidates.setdefault(_ordered(a, b), float(documents[position[a]] @ documents[position[b]]))
+            candidates.setdefault(_ordered(a, b), (float(documents[position[a]] @ documents[position[b]]), True))
     links, sentence_rows, alignments, verified = [], [], {}, {}
-    for (a, b), cosine in sorted(candidates.items()):
+    for (a, b), (cosine, stands_out) in sorted(candidates.items()):
         alignment = known.get((a, b)) or align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
         verified[(a, b)] = alignment
-        link = classify(meta[a], meta[b], alignment, cosine, options)
+        link = classify(meta[a], meta[b], alignment, cosine, options, stands_out)
         if link is None:
             continue
         links.append(link)
@@ -164,17 +169,35 @@ def known_alignments(table: pa.Table | None, model: str) -> dict[Pair, Alignment
 
 
 def classify(
-    a: dict[str, Any], b: dict[str, Any], alignment: Alignment, cosine: float, options: TranslationOptions
+    a: dict[str, Any],
+    b: dict[str, Any],
+    alignment: Alignment,
+    cosine: float,
+    options: TranslationOptions,
+    stands_out: bool = False,
 ) -> dict[str, Any] | None:
-    """The ``article_links`` row of two articles (a's id the smaller), or None when unrelated."""
+    """The ``article_links`` row of two articles (a's id the smaller), or None when unrelated.
+
+    ``stands_out`` says the two documents stand out among all articles (a clear margin, or a
+    translation's closest article in its source language). It stands in for the sentence margins
+    when an article has one sentence: within the pair, a lone sentence is its own only neighbour,
+    so its margin says nothing."""
     cross_language = a["language"] != b["language"]
     named = _names_original(a, b) or _names_original(b, a)
     clear = alignment.coverage_above(options.clear_margin)
-    full = clear >= options.min_coverage and alignment.similarity >= options.min_similarity
+    if min(alignment.sentences_a, alignment.sentences_b) == 1 and stands_out:
+        clear = max(clear, alignment.coverage)
+    sibling = _siblings(a, b)
+    # a translation from Russian is no translation of a Ukrainian article: only the other way
+    # round (a translation of a translation) could link them, and that needs clearer evidence
+    doubtful = not sibling and any(
+        x["translated_from"] and x["translated_from"] != y["language"] for x, y in ((a, b), (b, a))
+    )
+    needed = options.partial_coverage if doubtful else options.min_coverage
+    full = clear >= needed and alignment.similarity >= options.min_similarity
     if not (full or named or clear >= options.partial_coverage):
         return None
     direction, why = direction_of(a, b)
-    sibling = _siblings(a, b)
     if full or named:
         if sibling and not named:
             relation = "same_story"
@@ -194,6 +217,20 @@ def classify(
         "evidence": evidence + (f"; {why}" if why else ""), "cosine": cosine,
         "similarity": round(alignment.similarity, 4), "cross_language": cross_language,
     }  # fmt: skip
+
+
+def _closest_in_source_language(pairs: Pairs, meta: list[dict[str, Any]]) -> set[int]:
+    """Indices of the candidate pairs that join a translation (``translated_from`` known) to its
+    closest article in that language. Twenty translations of one original crowd its neighbourhood
+    and drown the margin of each; the closest article in the source language is still worth
+    verifying."""
+    best: dict[int, tuple[float, int]] = {}
+    for i, (x, y, cosine) in enumerate(zip(pairs.a.tolist(), pairs.b.tolist(), pairs.cosine.tolist(), strict=True)):
+        for one, other in ((x, y), (y, x)):
+            source = meta[one]["translated_from"]
+            if source and meta[other]["language"] == source and cosine > best.get(one, (-2.0, -1))[0]:
+                best[one] = (cosine, i)
+    return {i for _, i in best.values()}
 
 
 def direction_of(a: dict[str, Any], b: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -279,8 +316,10 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 def translated_quote_pairs(
     quotes: pa.Table, sentences: pa.Table, alignments: dict[tuple[str, str], Alignment]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs of ``quotes`` (article_id, start, end) that sit in aligned sentence groups of a
-    translation or copy: one quote renders the other."""
+    """Row pairs of ``quotes`` (article_id, start, end) that render one sentence: quotes in aligned
+    sentence groups of a translation or copy, and quotes in two translations aligned to the same
+    sentence of their original (twenty outlets' renderings of one wire story pair with each other
+    through it, though no two of them were compared)."""
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for article_id, index, start, end in zip(
         *(sentences.column(c).to_pylist() for c in ("article_id", "index", "start", "end")), strict=True
@@ -293,14 +332,20 @@ def translated_quote_pairs(
         if article_id in spans:
             covered = {i for i, s, e in spans[article_id] if s < end and e > start}
             quotes_of.setdefault(article_id, []).append((row, covered))
-    xs, ys = [], []
+    article_of = quotes.column("article_id").to_pylist()
+    renderings: dict[tuple[str, int], set[int]] = {}  # (article, sentence) → quote rows rendering it
     for (a, b), alignment in alignments.items():
         for group in alignment.aligned:
             in_a = [row for row, covered in quotes_of.get(a, []) if covered.intersection(group.a)]
             in_b = [row for row, covered in quotes_of.get(b, []) if covered.intersection(group.b)]
-            for x in in_a:
-                for y in in_b:
-                    xs.append(x)
-                    ys.append(y)
-    pairs = sorted({(min(x, y), max(x, y)) for x, y in zip(xs, ys, strict=True)})
+            if not (in_a or in_b):
+                continue
+            for sentence in (*((a, i) for i in group.a), *((b, j) for j in group.b)):
+                renderings.setdefault(sentence, set()).update(in_a, in_b)
+    pairs = sorted({
+        (min(x, y), max(x, y))
+        for rows in renderings.values()
+        for x, y in itertools.combinations(rows, 2)
+        if article_of[x] != article_of[y]
+    })  # fmt: skip
     return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64)

@@ -30,6 +30,7 @@ import json
 import tempfile
 import time
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ import corpus
 from align.encoder import load_encoder
 from align.link import LinkOptions
 from align.stage import AlignOptions, build_and_align
+from corpus.normalize import clean_text
 from corpus.version import __version__
 
 SETS = ("cross_outlet_dev", "ntrex", "wmt22")
@@ -77,24 +79,34 @@ def best_threshold(predicted: list[tuple[float, bool]], gold_count: int) -> floa
     return max(candidates, key=lambda t: scores_at(predicted, gold_count, t)["f1"]) if candidates else 1.0
 
 
-def covered_segments(quote: str, segments: list[str]) -> frozenset[int]:
-    """Indices of the segments holding the quote's opening words (normalization may have changed
-    the text around a quote, rarely the quote itself)."""
+def covered_segments(opening: str, segments: list[str]) -> frozenset[int]:
+    """Indices of the segments holding a quote's opening words (the article's text from the
+    quote's start: a quote in parts is not one run of the text). The segments are compared as the
+    pipeline normalizes them (``clean_text``: no-break spaces become spaces, mojibake is
+    repaired), or a quote in `w\xa0Europie` is found nowhere."""
+    cleaned = _cleaned(tuple(segments))
     for length in (40, 15):
-        found = frozenset(i for i, segment in enumerate(segments) if quote[:length] in segment)
+        found = frozenset(i for i, segment in enumerate(cleaned) if opening[:length] in segment)
         if found:
             return found
     return frozenset()
 
 
+@lru_cache(maxsize=4096)
+def _cleaned(segments: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(clean_text(segment) for segment in segments)
+
+
 def parallel_gold(snapshot: corpus.Snapshot, segments_of: dict[str, list[str]], document_of: dict[str, str]) -> Any:
     """Gold pairs: quotes in different articles of one document covering a common segment index."""
     rows = snapshot.query(
-        "select q.quote_id, q.article_id, q.text, a.external_id from quotes q join articles a using (article_id)"
+        "select q.quote_id, q.article_id, q.start, a.text as article_text, a.external_id "
+        "from quotes q join articles a using (article_id)"
     )
     by_document: dict[str, list[tuple[str, str, frozenset[int]]]] = {}
     for q in rows.to_pylist():
-        covered = covered_segments(q["text"], segments_of[q["external_id"]])
+        opening = q["article_text"][q["start"] : q["start"] + 40].split("\n", 1)[0]  # a segment is a line
+        covered = covered_segments(opening, segments_of[q["external_id"]])
         by_document.setdefault(document_of[q["external_id"]], []).append((q["quote_id"], q["article_id"], covered))
     gold = set()
     for members in by_document.values():

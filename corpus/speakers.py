@@ -707,9 +707,21 @@ def _by_role(people: list[Person], mention: str, position: int) -> Person | None
 # ---------------------------------------------------------------- corpus-wide identity
 
 _SKELETON_CLASSES = str.maketrans({"v": "f", "w": "f", "r": "l", "b": "p", "d": "t", "g": "k", "q": "k", "c": "k",
-                                   "j": "k", "z": "s", "x": "s"})  # fmt: skip
+                                   "j": "k", "z": "s"})  # fmt: skip
 
 
+# Джайлз / Giles, Sturridge / Старридж, Maxine / Максін
+_SKELETON_DIGRAPHS = (
+    ("dzh", "j"),
+    ("dg", "j"),
+    ("x", "ks"),
+    ("sch", "s"),
+    ("sh", "s"),
+    ("zh", "s"),
+    ("ng", "n"),
+    ("ph", "f"),
+    ("h", ""),
+)
 _ROMANIZATION_FOLDS = [
     (re.compile(pattern), replacement)
     for pattern, replacement in (
@@ -733,11 +745,11 @@ def romanized(name: str) -> str:
 def skeleton(name: str) -> str:
     """Consonants of the romanized name in broad classes: matches renderings across scripts
     (Lavrov, Лавров, 拉夫罗夫 → lflf)."""
-    text = anyascii(name).casefold()
-    text = re.sub(r"[^a-z]", "", text)
-    for digraph, single in (("sch", "s"), ("sh", "s"), ("zh", "s"), ("ng", "n"), ("ph", "f"), ("h", "")):
+    text = re.sub(r"[^a-z]", "", anyascii(name).casefold())
+    for digraph, single in _SKELETON_DIGRAPHS:
         text = text.replace(digraph, single)
-    return re.sub(r"[aeiouy]", "", text).translate(_SKELETON_CLASSES)
+    classes = re.sub(r"[aeiouy]", "", text).translate(_SKELETON_CLASSES)
+    return re.sub(r"(.)\1+", r"\1", classes)  # Calzadilla / Кальзадилья
 
 
 @dataclass
@@ -766,12 +778,8 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
     by_surname: dict[str, list[_Entry]] = defaultdict(list)
     for item in items:
         by_surname[_surname_key(item.name)].append(item)
-    keys = sorted(by_surname)
-    # Chinese renderings carry no word boundaries: join a Han key to the Latin key of the same skeleton.
-    latin = {skeleton(k): k for k in keys if not _HAN_RUN.search(k) and len(skeleton(k)) >= 3}
-    for key in keys:
-        if _HAN_RUN.search(key) and latin.get(skeleton(key)) and latin[skeleton(key)] != key:
-            by_surname[latin[skeleton(key)]].extend(by_surname.pop(key))
+    for key, target in _same_surname_across_scripts(by_surname).items():
+        by_surname[target].extend(by_surname.pop(key))
     groups: list[list[_Entry]] = []
     for key in sorted(by_surname):
         groups.extend(_split_by_first_name(by_surname[key]))
@@ -779,7 +787,11 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
     ids: dict[str, str] = {}
     for group in groups:
         names = Counter(item.name for item in group)
-        canonical = max(names, key=lambda n: (len(n.split()) > 1, bool(_LATIN.fullmatch(n)), names[n], len(n), n))
+        # a full Latin name, best one that opens with a known first name (not `Senatoren John Kennedy`)
+        canonical = max(names, key=lambda n: (
+            len(n.split()) > 1, bool(_LATIN.fullmatch(n)), first_name_gender(n.split()[0]) is not None, names[n],
+            len(n), n,
+        ))  # fmt: skip
         speaker_id = hashlib.sha256(romanized(canonical).encode()).hexdigest()[:12]
         for name in names:
             ids[name] = speaker_id
@@ -795,6 +807,79 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
     return sorted(speakers, key=lambda s: (-s.n_quotes, s.name)), ids
 
 
+def _same_surname_across_scripts(by_surname: dict[str, list[_Entry]]) -> dict[str, str]:
+    """Surname keys written in another script (Трамп, Гайлз, 斯图里奇) mapped to the Latin key they
+    render (trump, giles, sturridge): the one Latin key of the same consonant skeleton, or, for
+    longer names, the one a single consonant away (Sturridge / Старридж, Walton / Уолтон).
+    Keys in one script that no Latin key matches are joined to each other the same way (Russian
+    Кальзадилья and Ukrainian Кальсадія). A near skeleton needs a first name that matches too;
+    people who only share a surname are kept apart afterwards, by their first names."""
+    written_in_latin = {
+        key for key, entries in by_surname.items() if any(_LATIN.fullmatch(e.name.split()[-1]) for e in entries)
+    }
+    latin = _SkeletonIndex()
+    for key in sorted(written_in_latin):
+        if len(skeleton(key)) >= 2:
+            latin.add(skeleton(key), key)
+    firsts = {key: {g for e in entries for g in _given_names(e.name)} for key, entries in by_surname.items()}
+
+    def same_first_name(key: str, target: str) -> bool:
+        return any(_compatible(a, b) for a in firsts[key] for b in firsts[target])
+
+    joined: dict[str, str] = {}
+    for key in sorted(by_surname):
+        if key in written_in_latin or len(skeleton(key)) < (3 if _HAN_RUN.search(key) else 2):
+            continue
+        shape = skeleton(key)
+        targets, near = latin.exact(shape), latin.near(shape)
+        if firsts[key]:  # a first name picks among the candidates, and allows a near skeleton
+            targets = [k for k in dict.fromkeys(targets + near) if same_first_name(key, k)] or [
+                k for k in targets if not firsts[k]
+            ]
+        elif not targets and _HAN_RUN.search(key):  # Chinese renderings are loose (特朗普 te-lang-pu, Trump)
+            targets = near
+        if len(targets) == 1:
+            joined[key] = targets[0]
+        elif not targets:
+            latin.add(shape, key)  # a later key of another script may join this one
+    return joined
+
+
+class _SkeletonIndex:
+    """Keys by consonant skeleton, looked up exactly or one letter away. One-letter deletions
+    are indexed too, so a near lookup touches a handful of buckets, not every skeleton."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, list[str]] = defaultdict(list)
+        self._by_deletion: dict[str, set[str]] = defaultdict(set)
+
+    def add(self, shape: str, key: str) -> None:
+        self._keys[shape].append(key)
+        for variant in _deletions(shape):
+            self._by_deletion[variant].add(shape)
+
+    def exact(self, shape: str) -> list[str]:
+        return list(self._keys.get(shape, []))
+
+    def near(self, shape: str, shortest: int = 3) -> list[str]:
+        """Keys whose skeleton is one letter substituted, inserted or deleted away (both at least
+        ``shortest`` letters long)."""
+        if len(shape) < shortest:
+            return []
+        found = {s for variant in _deletions(shape) for s in self._by_deletion.get(variant, ())}
+        return [k for s in sorted(found) if s != shape and len(s) >= shortest for k in self._keys[s]]
+
+
+def _one_apart(a: str, b: str) -> bool:
+    return bool(_deletions(a) & _deletions(b))
+
+
+def _deletions(shape: str) -> set[str]:
+    """The skeleton and every skeleton one letter shorter: two skeletons are one letter apart
+    exactly when these sets meet (barring a swap of neighbours, which is close enough)."""
+    return {shape} | {shape[:i] + shape[i + 1 :] for i in range(len(shape))}
+
+
 def _surname_key(name: str) -> str:
     if _HAN_RUN.fullmatch(name.replace("·", "")):
         return name.split("·")[-1]
@@ -806,12 +891,16 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     people; a bare surname joins the only full name, or the one whose roles it shares."""
     full: dict[str, list[_Entry]] = defaultdict(list)
     bare: list[_Entry] = []
-    for entry in entries:
-        parts = entry.name.split()
-        if len(parts) >= 2:
-            full[_first_name_key(parts[0])].append(entry)
-        else:
-            bare.append(entry)
+    known_first = any(first_name_gender(g) for e in entries for g in _given_names(e.name))
+    for entry in sorted(entries, key=lambda e: len(e.name.split())):  # the plainest names set the groups
+        given = _given_names(entry.name)
+        no_first_name = not any(first_name_gender(g) for g in given) and not _HAN_RUN.search(entry.name)
+        if not given or (known_first and no_first_name):
+            bare.append(entry)  # no first name, or words that are none beside a real one: `Сказал Трамп`
+            continue
+        # any given name may match: words before a name are sometimes not its part (`Джакарті Сутопо`)
+        target = next((k for first in given for k in full if _compatible(k, first)), None)
+        full[target or given[0]].append(entry)
     merged: dict[str, list[_Entry]] = {}
     for first in sorted(full, key=len, reverse=True):
         target = next((k for k in merged if _compatible(k, first)), None)
@@ -830,19 +919,26 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
         shared = [
             g for g in groups if entry.roles and _role_words(entry.roles) & _role_words(r for e in g for r in e.roles)
         ]
-        (shared[0] if len(shared) == 1 else leftovers).append(entry)
+        # `Puig` is Joan Puig, not Хоан Пуч: the surname spelled the same way
+        spelled = [g for g in groups if any(e.name.split()[-1] == entry.name.split()[-1] for e in g)]
+        chosen = shared if len(shared) == 1 else spelled
+        (chosen[0] if len(chosen) == 1 else leftovers).append(entry)
     return groups + ([leftovers] if leftovers else [])
 
 
-def _first_name_key(first: str) -> str:
-    return romanized(first).replace(".", "")
+def _given_names(name: str) -> list[str]:
+    """The words before the surname, first one first (纳尔逊·曼德拉: 纳尔逊)."""
+    return [part.replace(".", "") for part in name.replace("·", " ").split()[:-1] if part.replace(".", "")]
 
 
 def _compatible(a: str, b: str) -> bool:
-    """First names of one person: equal once romanized, by consonant skeleton (Chad / Чед), or
-    an initial."""
-    if a == b or (len(b) == 1 and a.startswith(b)) or (len(a) == 1 and b.startswith(a)):
+    """First names of one person: equal once romanized, by consonant skeleton (Chad / Чед,
+    Jordan / Джордан), or an initial."""
+    a_key, b_key = romanized(a), romanized(b)
+    if a_key == b_key or (len(b_key) == 1 and a_key.startswith(b_key)) or (len(a_key) == 1 and b_key.startswith(a_key)):
         return True
+    if _HAN_RUN.search(a + b):  # Chinese renderings are loose: 纳尔逊 na-er-xun, Nelson
+        return min(len(skeleton(a)), len(skeleton(b))) >= 3 and _one_apart(skeleton(a), skeleton(b))
     return len(skeleton(a)) >= 2 and skeleton(a) == skeleton(b)
 
 

@@ -77,6 +77,24 @@ def test_a_statement_linked_only_across_two_speakers_makes_no_cluster():
     assert cluster_quotes(links, {"q1": "s1", "q2": None}).num_rows == 2
 
 
+def test_a_translation_links_each_quote_to_its_own_rendering_even_when_a_speaker_was_misread():
+    # One sentence and its translation, each with two statements (S1 by s1, S2 by s2). The
+    # translation misreads S1's speaker as s3: S1 still links to its rendering, and neither
+    # statement links to the other's rendering.
+    rng = np.random.default_rng(5)
+    s1, s2 = rng.normal(size=16), rng.normal(size=16)
+    vectors = unit(np.vstack([s1, s2, s1 + rng.normal(scale=0.2, size=16), s2 + rng.normal(scale=0.2, size=16)]))
+    rows = [("a1", "A", "en", "s1", "o1"), ("a2", "A", "en", "s2", "o1"),
+            ("b1", "B", "ru", "s3", "o2"), ("b2", "B", "ru", "s2", "o2")]  # fmt: skip
+    translated = (np.array([0, 0, 1, 1]), np.array([2, 3, 2, 3]))  # every pair of the aligned sentences
+    options = LinkOptions(same_statement=9.0, same_statement_cosine=2.0, related=-1.0)
+    linked = link_quotes(_quotes(rows), vectors, options, translated)
+    relation = {(r["quote_id_a"], r["quote_id_b"]): (r["relation"], r["evidence"]) for r in linked.links.to_pylist()}
+    assert relation[("a1", "b1")] == ("same_statement", "translation")
+    assert relation[("a2", "b2")] == ("same_statement", "translation")
+    assert relation[("a1", "b2")][0] == relation[("a2", "b1")][0] == "related"
+
+
 def test_cluster_ids_are_stable_and_ordered():
     links = pa.Table.from_pylist(
         [

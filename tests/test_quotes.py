@@ -380,6 +380,37 @@ def test_lavrov_in_every_script_is_one_speaker():
     assert sorted(speakers[0].aliases) == sorted(names)
 
 
+# Names as the quote stage resolved them in NTREX's translations of one English quote each.
+RENDERINGS = [
+    ["Donald Trump", "Трамп", "Дональд Трамп", "特朗普", "Сказал Трамп"],
+    ["Larry Giles", "Ларри Гайлз", "Ларрі Джайлз"],
+    ["Kit Harington", "Кит Харингтон", "Кіт Герінгтон"],
+    ["Roberto Calzadilla", "Роберто Кальзадилья", "Роберто Кальсадія"],
+    ["Karen Hunter", "Карен Хантер", "Карен Гантер", "Die Talkshowmoderatorin Karen Hunter"],
+    ["Sutopo Purwo Nugroho", "Джакарті Сутопо Пурво Нугрохо", "Nugroho"],
+    ["Nelson Mandela", "Нельсон Мандела", "纳尔逊·曼德拉"],
+    ["Jordan Spieth", "Джордан Спіт", "Джордан Спит"],
+    ["Daniel Sturridge", "Старридж", "斯图里奇"],
+    ["Joan Puig", "Хоан Пуч", "Puig"],
+    ["Maxine Waters", "Максін Вотерс"],
+    ["John Goldsmith", "Джон Голдсмит", "Джон Голдсміт"],
+]
+
+
+def test_one_person_in_every_script_and_transliteration_is_one_speaker():
+    # Every rendering together, with people who share a surname or its consonants with one of them.
+    others = ["Robert Kennedy", "John Kennedy", "Center", "Hillary Clinton", "Bill Clinton"]
+    entries = [(n, "x", None, f"{i}.{j}") for i, names in enumerate(RENDERINGS) for j, n in enumerate(names)]
+    speakers, ids = resolve_corpus(entries + [(n, "en", None, n) for n in others])
+    for names in RENDERINGS:
+        assert len({ids[n] for n in names}) == 1, names
+        assert next(s.name for s in speakers if s.speaker_id == ids[names[0]]) == names[0]  # Latin, first name first
+    assert len({ids[n] for n in ("Donald Trump", "Robert Kennedy", "John Kennedy", "Center", "Karen Hunter")}) == 5
+    # two Trumps: a bare 特朗普 could be either, so it is neither
+    _, ids = resolve_corpus([(n, "x", None, n) for n in ("Donald Trump", "Melania Trump", "特朗普")])
+    assert len(set(ids.values())) == 3
+
+
 # ------------------------------------------------------------------ NTREX: the translated quote keeps its speaker
 
 LANGUAGES = {"rus": "ru", "ukr": "uk", "zho": "zh", "fra": "fr", "deu": "de", "spa": "es"}

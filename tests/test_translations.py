@@ -145,6 +145,41 @@ def test_quotes_in_aligned_sentences_are_the_same_statement(ntrex_snapshot):
     assert rows, "quotes of aligned translated sentences should be linked"
     assert all(r["relation"] == "same_statement" for r in rows)
     assert all(r["ea"].rsplit(".", 1)[0] == r["eb"].rsplit(".", 1)[0] for r in rows)
+    # two translations are not aligned with each other (siblings), but each with the original:
+    # their quotes of one original sentence are linked through it
+    assert any(not (r["ea"].endswith(".eng") or r["eb"].endswith(".eng")) for r in rows)
+
+
+def test_wmt_short_posts_link_to_their_original_and_nothing_else(tmp_path, encoder):
+    """Three WMT22 documents, each an original with a human and ten machine translations (all
+    marked ``translated_from``): two one-sentence Ukrainian posts, whose eleven English renderings
+    crowd the original's neighbourhood so that no margin stands out, and a Russian comment
+    thread whose translations once took a three-sentence Ukrainian post for their original."""
+    from translations import wmt_records  # benchmarks/translations.py
+
+    wanted = {"wmt22.uk-en.test_uk_458", "wmt22.uk-en.test_uk_747", "wmt22.ru-en.social_ru_41",
+              "wmt22.uk-en.test_uk_543"}  # fmt: skip
+    records, versions = wmt_records(15)
+    records = [r for r in records if versions[r["id"]].document in wanted]
+    assert len(records) == 4 * 12
+    source = tmp_path / "wmt.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    snapshot = corpus.open_snapshot(tmp_path / "snapshot")
+    links = snapshot.query("""
+        select a.external_id as ea, b.external_id as eb, l.relation, l.direction from article_links l
+        join articles a on a.article_id = l.article_id_a join articles b on b.article_id = l.article_id_b
+        where l.relation <> 'same_story'
+    """).to_pylist()  # fmt: skip
+    assert all(versions[r["ea"]].document == versions[r["eb"]].document for r in links), "no link across documents"
+    # two systems that wrote the same words are one article (the other is in `duplicates`)
+    translations = [e for e in snapshot.table("articles").column("external_id").to_pylist() if not versions[e].original]
+    assert len(translations) >= 4 * 9
+    for external_id in translations:
+        mine = [r for r in links if external_id in (r["ea"], r["eb"])]
+        assert len(mine) == 1, (external_id, mine)
+        original = mine[0]["ea"] if mine[0]["direction"] == "a_to_b" else mine[0]["eb"]
+        assert versions[original].original and mine[0]["relation"] == "translation", mine
 
 
 def test_seed_original_not_in_corpus_stays_pending(tmp_path, encoder):
