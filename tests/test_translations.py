@@ -150,6 +150,23 @@ def test_quotes_in_aligned_sentences_are_the_same_statement(ntrex_snapshot):
     assert any(not (r["ea"].endswith(".eng") or r["eb"].endswith(".eng")) for r in rows)
 
 
+def test_quote_link_quality_gate_on_ntrex(ntrex_snapshot):
+    """benchmarks/align_quotes.py's NTREX measure on two documents in four languages: quotes of
+    one sentence in two languages are the same statement, and nothing else is. The full set
+    scores F1 0.974 (benchmarks/results/align_quotes.json); a regression fails here first."""
+    from align_quotes import evaluate_parallel, parallel_gold  # benchmarks/align_quotes.py
+
+    snapshot, _ = ntrex_snapshot
+    segments_of, document_of = {}, {}
+    for document in ntrex_documents(2):
+        for language in ("eng", "rus", "zho", "deu"):
+            external = f"{document['doc_id']}.{language}"
+            segments_of[external], document_of[external] = document["sentences"][language], document["doc_id"]
+    scores = evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of))
+    assert scores["gold_pairs"] >= 10, scores
+    assert scores["precision"] >= 0.9 and scores["recall"] >= 0.9, scores
+
+
 def test_wmt_short_posts_link_to_their_original_and_nothing_else(tmp_path, encoder):
     """Three WMT22 documents, each an original with a human and ten machine translations (all
     marked ``translated_from``): two one-sentence Ukrainian posts, whose eleven English renderings
