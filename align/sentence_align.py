@@ -16,13 +16,19 @@ The Vecalign / Bertalign recipe, on the sentence vectors the align stage already
    ``min_margin``, per sentence it covers; a skip gains nothing. Why the margin: multilingual-e5
    puts any two sentences of one story at cosine ≈ 0.85 and a translation at ≈ 0.9, in short
    articles the whole article is "near", and what marks a translation is that it stands out from
-   the other sentences. Merged vectors are the normalized sum of two sentence vectors, computed
+   the other sentences. Merged vectors are the normalized sum of their sentence vectors, computed
    from the pairwise cosines without encoding anything again.
+4. **Skips absorbed.** A skipped sentence beside a clearly aligned group joins it (up to three
+   sentences against one) when it is closest to that group's sentence across, the merged group's
+   cosine does not drop and its margin, taken against the merged vector's own nearest sentences,
+   stays clear: the short half of a split sentence (`…, he said.`) has no margin of its own.
+   Articles of at most ``k`` sentences are left as they are: their margins say little.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +41,12 @@ MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2))
 class SentenceAlignOptions:
     # Chosen with benchmarks/translations.py (figures in benchmarks/results/translations.json).
     min_margin: float = 1.0  # a group whose margin is above this gains by being aligned; below, skipping wins
-    merge_penalty: float = 0.08  # off a 1–2 or 2–1 group's gain: a left-out sentence is not merged into a neighbour
+    # off a merged group's gain per sentence merged: a left-out sentence is not merged into a neighbour
+    merge_penalty: float = 0.08
     k: int = 4  # nearest sentences of the other article in each sentence's margin denominator
     band: int = 12  # sentences either side of the anchor path the dynamic programming visits
+    # a skipped sentence joins an aligned neighbour whose cosine it lowers by at most this; None: never
+    absorb_tolerance: float | None = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,10 +102,11 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
     b = np.ascontiguousarray(b, dtype=np.float32)
     similarity = a @ b.T  # cos(a[i], b[j])
     windows = _band(similarity, options.band)
-    near_a = _mean_nearest(similarity, options.k)
-    near_b = _mean_nearest(similarity.T, options.k)
-    adjacent_a = np.einsum("ij,ij->i", a[:-1], a[1:]) if n > 1 else np.zeros(0, np.float32)
-    adjacent_b = np.einsum("ij,ij->i", b[:-1], b[1:]) if m > 1 else np.zeros(0, np.float32)
+    within_a, within_b = a @ a.T, b @ b.T  # for the norms of merged sentences
+    sizes = (1, 2, 3)  # single sentences, and runs a skip absorbed into a 1–2 or 2–1 may form
+    # typical nearest cosine of every run of 1, 2, 3 sentences (merged) in the other article, by run start
+    near_a = {size: _merged_nearest(similarity, within_a, size, options.k) for size in sizes}
+    near_b = {size: _merged_nearest(similarity.T, within_b, size, options.k) for size in sizes}
 
     # cost[i] holds the best cost of aligning a[:i] with b[lo[i]:hi[i]]; move[i] how it was reached
     lo, hi = windows[:, 0], windows[:, 1]
@@ -119,13 +129,13 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
                 if db == 0:
                     step, group_cos, margin = np.zeros(len(j)), np.full(len(j), np.nan), np.full(len(j), np.nan)
                 else:
-                    group_cos = _group_cosine(i, j, da, db, similarity, near, adjacent_a, adjacent_b)
-                    typical = near_a[i - da : i].mean() + np.mean(
-                        [near_b[np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
+                    group_cos = _group_cosine(i, j, da, db, similarity, near, within_a, within_b)
+                    typical = near_a[1][i - da : i].mean() + np.mean(
+                        [near_b[1][np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
                     )
                     margin = group_cos / np.maximum(typical / 2, 1e-6)
                     step = (options.min_margin - margin) * (da + db) / 2  # a cost: negative gain
-                    step = step + options.merge_penalty * (da + db > 2)
+                    step = step + options.merge_penalty * (da + db - 2)
                     step = np.where(j - db >= 0, step, np.inf)
                 candidate = previous + step
                 better = candidate < best
@@ -137,7 +147,75 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
             skipped = running < best - 1e-12
             best[skipped], chosen[skipped] = running[skipped], MOVES.index((0, 1))
             chosen_cos[skipped], chosen_margin[skipped] = np.nan, np.nan
-    return Alignment(_trace(cost, move, cosine, margins, lo, n, m), n, m)
+    groups = _trace(cost, move, cosine, margins, lo, n, m)
+    if options.absorb_tolerance is not None and min(n, m) > options.k:  # margins of a few sentences say little
+        groups = _absorb_skips(
+            groups,
+            similarity,
+            (within_a, within_b),
+            (near_a, near_b),
+            options.absorb_tolerance,
+            options.min_margin + 0.02,
+        )
+    return Alignment(groups, n, m)
+
+
+def _absorb_skips(
+    groups: list[Group],
+    similarity: np.ndarray,
+    within: tuple[np.ndarray, np.ndarray],
+    near: tuple[dict[int, np.ndarray], dict[int, np.ndarray]],
+    tolerance: float,
+    clear_margin: float,
+) -> list[Group]:
+    """A skipped sentence beside a clearly aligned group (margin ≥ ``clear_margin``) joins it when
+    the merged group renders the other side about as well (its cosine drops by at most
+    ``tolerance``): a splitter cut one translated sentence in two, and the short half (`…, he
+    said.`) has no margin of its own. The merged group must stay clear itself (its margin taken
+    against its own nearest sentences): two unrelated articles must not grow their coverage this
+    way."""
+    result = list(groups)
+    changed = True
+    while changed:
+        changed = False
+        for index, group in enumerate(result):
+            if group.a and group.b:
+                continue
+            for neighbour in (index - 1, index + 1):
+                if not 0 <= neighbour < len(result):
+                    continue
+                other = result[neighbour]
+                if not (other.a and other.b) or other.cosine is None or (other.margin or 0.0) < clear_margin:
+                    continue
+                a = tuple(sorted(other.a + group.a))
+                b = tuple(sorted(other.b + group.b))
+                if min(len(a), len(b)) > 1 or max(len(a), len(b)) > 3:
+                    continue
+                # the skipped sentence's closest sentence across is the one this group renders
+                if group.a and int(np.argmax(similarity[group.a[0]])) not in other.b:
+                    continue
+                if group.b and int(np.argmax(similarity[:, group.b[0]])) not in other.a:
+                    continue
+                merged = _merged_cosine(a, b, similarity, *within)
+                margin = merged / ((near[0][len(a)][a[0]] + near[1][len(b)][b[0]]) / 2)
+                if merged >= other.cosine - tolerance and margin >= clear_margin:
+                    result[neighbour] = Group(a, b, round(float(merged), 4), round(float(margin), 4))
+                    del result[index]
+                    changed = True
+                    break
+            if changed:
+                break
+    return result
+
+
+def _merged_cosine(
+    a: tuple[int, ...], b: tuple[int, ...], similarity: np.ndarray, within_a: np.ndarray, within_b: np.ndarray
+) -> float:
+    """Cosine of the normalized sums of sentences ``a`` and of sentences ``b``."""
+    dot = float(similarity[np.ix_(a, b)].sum())
+    norm_a = float(within_a[np.ix_(a, a)].sum())
+    norm_b = float(within_b[np.ix_(b, b)].sum())
+    return dot / max(np.sqrt(norm_a * norm_b), 1e-6)
 
 
 def _group_cosine(
@@ -147,20 +225,25 @@ def _group_cosine(
     db: int,
     similarity: np.ndarray,
     near: np.ndarray,
-    adjacent_a: np.ndarray,
-    adjacent_b: np.ndarray,
+    within_a: np.ndarray,
+    within_b: np.ndarray,
 ) -> np.ndarray:
-    """Cosine of the group ending at (a[i-1], b[j-1]) with ``da`` and ``db`` sentences; two merged
-    sentences are their normalized sum: (x·y₁ + x·y₂) / |y₁ + y₂|, |y₁ + y₂|² = 2 + 2 y₁·y₂."""
-    m = similarity.shape[1]
+    """Cosine of the group ending at (a[i-1], b[j-1]) with ``da`` and ``db`` sentences (one side
+    a single sentence). Merged sentences are their normalized sum: x·(y₁ + … + yₖ) / |y₁ + … + yₖ|,
+    with |y₁ + … + yₖ|² = k + 2 Σ yₚ·y_q from the sentences' cosines with each other."""
     if (da, db) == (1, 1):
-        group = near
-    elif (da, db) == (2, 1):
-        group = (near + similarity[i - 2, np.clip(j - 1, 0, m - 1)]) / np.sqrt(2 + 2 * adjacent_a[i - 2])
-    else:  # (1, 2)
-        pair = adjacent_b[np.clip(j - 2, 0, m - 2)] if m > 1 else np.ones(len(j), np.float32)
-        group = (near + similarity[i - 1, np.clip(j - 2, 0, m - 1)]) / np.sqrt(2 + 2 * pair)
-    return np.clip(group, -1.0, 1.0)
+        return np.clip(near, -1.0, 1.0)
+    m = similarity.shape[1]
+    if db == 1:
+        column = np.clip(j - 1, 0, m - 1)
+        merged = range(i - da, i)
+        dot = sum(similarity[x, column] for x in merged)
+        squared = da + 2 * sum(within_a[x, y] for x, y in itertools.combinations(merged, 2))
+    else:
+        columns = [np.clip(j - t, 0, m - 1) for t in range(db, 0, -1)]
+        dot = sum(similarity[i - 1, c] for c in columns)
+        squared = db + 2 * sum(within_b[x, y] for x, y in itertools.combinations(columns, 2))
+    return np.clip(dot / np.sqrt(np.maximum(squared, 1e-6)), -1.0, 1.0)
 
 
 def _lookup(row: np.ndarray, row_lo: int, j: np.ndarray) -> np.ndarray:
@@ -201,10 +284,23 @@ def _trace(
     return groups
 
 
-def _mean_nearest(similarity: np.ndarray, k: int) -> np.ndarray:
-    """Each row's mean cosine to its ``k`` nearest columns (the margin's denominator)."""
-    k = min(k, similarity.shape[1])
-    return -np.partition(-similarity, k - 1, axis=1)[:, :k].mean(axis=1)
+def _merged_nearest(similarity: np.ndarray, within: np.ndarray, size: int, k: int) -> np.ndarray:
+    """For each run of ``size`` consecutive rows (by its first row), the mean cosine of the merged
+    rows (their normalized sum) to its ``k`` nearest columns: the margin's denominator. Why not
+    the mean of each row's own: a sum of sentences is closer to everything than any one of them,
+    and judged against single sentences every merge of unrelated text would look like a match."""
+    rows, columns = similarity.shape
+    runs = rows - size + 1
+    if runs <= 0:
+        return np.ones(1, dtype=np.float32)  # no such run; never looked up for a real group
+    dots = sum(similarity[t : t + runs] for t in range(size))
+    squared = size + 2 * sum(
+        (np.diagonal(within, offset=q - p)[p : p + runs] for p, q in itertools.combinations(range(size), 2)),
+        start=np.zeros(runs, dtype=np.float32),
+    )
+    merged = dots / np.sqrt(np.maximum(squared, 1e-6))[:, None]
+    k = min(k, columns)
+    return -np.partition(-merged, k - 1, axis=1)[:, :k].mean(axis=1)
 
 
 def _band(similarity: np.ndarray, width: int) -> np.ndarray:

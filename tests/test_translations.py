@@ -12,7 +12,7 @@ import pytest
 from conftest import SEEDS, ntrex_documents, run_cli, write_ntrex_jsonl
 
 import corpus
-from align.sentence_align import align_sentences
+from align.sentence_align import SentenceAlignOptions, align_sentences
 from align.stage import build_and_align
 from align.translations import direction_of
 from corpus.info import summarize
@@ -57,6 +57,23 @@ def test_sentence_alignment_of_a_real_translation_finds_merges_and_gaps(ntrex_se
     assert found <= gold, found - gold  # nothing aligned wrongly, sentence 6 with nothing
     assert len(found) >= len(gold) - 1
     assert ((6,), ()) in {(g.a, g.b) for g in alignment.groups}
+
+
+def test_a_sentence_split_in_two_aligns_as_one_to_two(ntrex_sentences, encoder):
+    """A splitter cuts a German sentence at its last comma; the short half has no margin of its
+    own, so the dynamic programming skips it, and absorbing skips puts it back beside its half."""
+    _, german, en, de = ntrex_sentences
+    absorbed = 0
+    for k in (7, 9, 11, 13, 14):
+        cut = german[k].rindex(",") + 1
+        halves = encoder.encode([german[k][:cut], german[k][cut:].strip()])
+        split = np.vstack([de[:k], halves, de[k + 1 :]])
+        groups = {(g.a, g.b) for g in align_sentences(en, split).groups}
+        absorbed += ((k,), (k, k + 1)) in groups
+        assert ((k - 1,), (k - 1,)) in groups and ((k + 1,), (k + 2,)) in groups  # the rest stays 1–1
+        plain = {(g.a, g.b) for g in align_sentences(en, split, SentenceAlignOptions(absorb_tolerance=None)).groups}
+        assert ((k,), (k, k + 1)) not in plain
+    assert absorbed >= 4
 
 
 def test_sentence_alignment_of_unrelated_articles_aligns_little(ntrex_sentences, encoder):
