@@ -277,7 +277,7 @@ SENTENCE_LINKS = _schema(
         _f("sentences_a", pa.list_(pa.int32()), "sentence indices in a (empty: b's sentences have no match)", False),
         _f("sentences_b", pa.list_(pa.int32()), "sentence indices in b (empty: a's sentences have no match)", False),
         _f("score", pa.float32(), "cosine of the aligned sentences (merged when two); null for a 0–1 or 1–0 pair"),
-        _f("kind", pa.string(), "1-1 | 1-2 | 2-1 | 0-1 | 1-0", False),
+        _f("kind", pa.string(), "1-1 | 1-2 | 2-1 | 0-1 | 1-0; 1-3 | 3-1 where a skip joined a 1-2 | 2-1", False),
     ],
     "one row per aligned group of sentences, in reading order, for every translation and copy link",
 )
