@@ -742,6 +742,7 @@ def romanized(name: str) -> str:
     return text.strip()
 
 
+@cache
 def skeleton(name: str) -> str:
     """Consonants of the romanized name in broad classes: matches renderings across scripts
     (Lavrov, Лавров, 拉夫罗夫 → lflf)."""
@@ -912,25 +913,28 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     if not groups:
         return [bare] if bare else []
     leftovers: list[_Entry] = []
+    if len(groups) == 1:
+        return [groups[0] + bare]
+    # per group, once: its role words, and its surname as written (`Puig` is Joan Puig, not Хоан Пуч)
+    roles_of = [_role_words(r for e in g for r in e.roles) for g in groups]
+    surnames_of = [{e.name.split()[-1] for e in g} for g in groups]
     for entry in bare:
-        if len(groups) == 1:
-            groups[0].append(entry)
-            continue
         shared = [
-            g for g in groups if entry.roles and _role_words(entry.roles) & _role_words(r for e in g for r in e.roles)
+            g for g, roles in zip(groups, roles_of, strict=True) if entry.roles and _role_words(entry.roles) & roles
         ]
-        # `Puig` is Joan Puig, not Хоан Пуч: the surname spelled the same way
-        spelled = [g for g in groups if any(e.name.split()[-1] == entry.name.split()[-1] for e in g)]
+        spelled = [g for g, surnames in zip(groups, surnames_of, strict=True) if entry.name.split()[-1] in surnames]
         chosen = shared if len(shared) == 1 else spelled
         (chosen[0] if len(chosen) == 1 else leftovers).append(entry)
     return groups + ([leftovers] if leftovers else [])
 
 
-def _given_names(name: str) -> list[str]:
+@cache
+def _given_names(name: str) -> tuple[str, ...]:
     """The words before the surname, first one first (纳尔逊·曼德拉: 纳尔逊)."""
-    return [part.replace(".", "") for part in name.replace("·", " ").split()[:-1] if part.replace(".", "")]
+    return tuple(part.replace(".", "") for part in name.replace("·", " ").split()[:-1] if part.replace(".", ""))
 
 
+@cache
 def _compatible(a: str, b: str) -> bool:
     """First names of one person: equal once romanized, by consonant skeleton (Chad / Чед,
     Jordan / Джордан), or an initial."""
