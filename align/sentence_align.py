@@ -19,10 +19,13 @@ The Vecalign / Bertalign recipe, on the sentence vectors the align stage already
    the other sentences. Merged vectors are the normalized sum of their sentence vectors, computed
    from the pairwise cosines without encoding anything again.
 4. **Skips absorbed.** A skipped sentence beside a clearly aligned group joins it (up to three
-   sentences against one) when it is closest to that group's sentence across, the merged group's
-   cosine does not drop and its margin, taken against the merged vector's own nearest sentences,
-   stays clear: the short half of a split sentence (`…, he said.`) has no margin of its own.
+   sentences against one) when it is closer to that group's sentence across than to the next
+   aligned group's on its other side, the merged group's cosine barely drops and its margin, taken
+   against the merged vector's own nearest sentences, stays clear: the short half of a split
+   sentence (`…, he said.`) has no margin of its own.
    Articles of at most ``k`` sentences are left as they are: their margins say little.
+   ``absorb_skips`` is this step alone: the align stage judges whether two articles are a
+   translation on what the search found, and absorbs skips only into the pairs it links.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ class SentenceAlignOptions:
     k: int = 4  # nearest sentences of the other article in each sentence's margin denominator
     band: int = 12  # sentences either side of the anchor path the dynamic programming visits
     # a skipped sentence joins an aligned neighbour whose cosine it lowers by at most this; None: never
-    absorb_tolerance: float | None = 0.0
+    absorb_tolerance: float | None = 0.01
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,9 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
     similarity = a @ b.T  # cos(a[i], b[j])
     windows = _band(similarity, options.band)
     within_a, within_b = a @ a.T, b @ b.T  # for the norms of merged sentences
-    sizes = (1, 2, 3)  # single sentences, and runs a skip absorbed into a 1–2 or 2–1 may form
-    # typical nearest cosine of every run of 1, 2, 3 sentences (merged) in the other article, by run start
-    near_a = {size: _merged_nearest(similarity, within_a, size, options.k) for size in sizes}
-    near_b = {size: _merged_nearest(similarity.T, within_b, size, options.k) for size in sizes}
+    # typical nearest cosine of every sentence in the other article: the margins' denominators
+    near_a = _merged_nearest(similarity, within_a, 1, options.k)
+    near_b = _merged_nearest(similarity.T, within_b, 1, options.k)
 
     # cost[i] holds the best cost of aligning a[:i] with b[lo[i]:hi[i]]; move[i] how it was reached
     lo, hi = windows[:, 0], windows[:, 1]
@@ -130,8 +132,8 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
                     step, group_cos, margin = np.zeros(len(j)), np.full(len(j), np.nan), np.full(len(j), np.nan)
                 else:
                     group_cos = _group_cosine(i, j, da, db, similarity, near, within_a, within_b)
-                    typical = near_a[1][i - da : i].mean() + np.mean(
-                        [near_b[1][np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
+                    typical = near_a[i - da : i].mean() + np.mean(
+                        [near_b[np.clip(j - k, 0, m - 1)] for k in range(1, db + 1)], axis=0
                     )
                     margin = group_cos / np.maximum(typical / 2, 1e-6)
                     step = (options.min_margin - margin) * (da + db) / 2  # a cost: negative gain
@@ -147,16 +149,34 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
             skipped = running < best - 1e-12
             best[skipped], chosen[skipped] = running[skipped], MOVES.index((0, 1))
             chosen_cos[skipped], chosen_margin[skipped] = np.nan, np.nan
-    groups = _trace(cost, move, cosine, margins, lo, n, m)
-    if options.absorb_tolerance is not None and min(n, m) > options.k:  # margins of a few sentences say little
-        groups = _absorb_skips(
-            groups,
-            similarity,
-            (within_a, within_b),
-            (near_a, near_b),
-            options.absorb_tolerance,
-            options.min_margin + 0.02,
-        )
+    alignment = Alignment(_trace(cost, move, cosine, margins, lo, n, m), n, m)
+    return absorb_skips(alignment, a, b, options) if options.absorb_tolerance is not None else alignment
+
+
+def absorb_skips(
+    alignment: Alignment, a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions = SentenceAlignOptions()
+) -> Alignment:
+    """``alignment`` of the sentence vectors ``a`` and ``b`` with its skipped sentences joined to
+    the clearly aligned neighbours they complete (step 4). Kept apart from the search so that a
+    caller can judge two articles on what the search found alone: an absorbed sentence is one that
+    showed no margin of its own, and must not make two articles look more alike than they are."""
+    n, m = alignment.sentences_a, alignment.sentences_b
+    if options.absorb_tolerance is None or min(n, m) <= options.k:  # margins of a few sentences say little
+        return alignment
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    b = np.ascontiguousarray(b, dtype=np.float32)
+    similarity, within_a, within_b = a @ b.T, a @ a.T, b @ b.T
+    sizes = (1, 2, 3)  # single sentences, and runs a skip absorbed into a 1–2 or 2–1 may form
+    near_a = {size: _merged_nearest(similarity, within_a, size, options.k) for size in sizes}
+    near_b = {size: _merged_nearest(similarity.T, within_b, size, options.k) for size in sizes}
+    groups = _absorb_skips(
+        alignment.groups,
+        similarity,
+        (within_a, within_b),
+        (near_a, near_b),
+        options.absorb_tolerance,
+        options.min_margin + 0.02,
+    )
     return Alignment(groups, n, m)
 
 
@@ -191,10 +211,10 @@ def _absorb_skips(
                 b = tuple(sorted(other.b + group.b))
                 if min(len(a), len(b)) > 1 or max(len(a), len(b)) > 3:
                     continue
-                # the skipped sentence's closest sentence across is the one this group renders
-                if group.a and int(np.argmax(similarity[group.a[0]])) not in other.b:
-                    continue
-                if group.b and int(np.argmax(similarity[:, group.b[0]])) not in other.a:
+                # the skipped sentence is closer to this group's sentence across than to the one
+                # of the aligned group on its other side: it is this group's other half, not that one's
+                rival = _aligned_beyond(result, index, index - neighbour)
+                if rival is not None and _closeness(group, rival, similarity) > _closeness(group, other, similarity):
                     continue
                 merged = _merged_cosine(a, b, similarity, *within)
                 margin = merged / ((near[0][len(a)][a[0]] + near[1][len(b)][b[0]]) / 2)
@@ -206,6 +226,23 @@ def _absorb_skips(
             if changed:
                 break
     return result
+
+
+def _aligned_beyond(groups: list[Group], index: int, step: int) -> Group | None:
+    """The first aligned group from ``index`` onwards in the direction ``step`` (±1), if any."""
+    at = index + step
+    while 0 <= at < len(groups):
+        if groups[at].a and groups[at].b:
+            return groups[at]
+        at += step
+    return None
+
+
+def _closeness(skipped: Group, aligned: Group, similarity: np.ndarray) -> float:
+    """The best cosine of a skipped sentence to the sentences ``aligned`` holds across from it."""
+    if skipped.a:
+        return float(similarity[skipped.a[0], list(aligned.b)].max())
+    return float(similarity[list(aligned.a), skipped.b[0]].max())
 
 
 def _merged_cosine(

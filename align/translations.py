@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ import pyarrow as pa
 
 import schemas
 from align.neighbours import NeighbourOptions, Pairs, margin_pairs
-from align.sentence_align import Alignment, Group, SentenceAlignOptions, align_sentences
+from align.sentence_align import Alignment, Group, SentenceAlignOptions, absorb_skips, align_sentences
 
 # Columns link_articles needs for each article.
 ARTICLE_COLUMNS = (
@@ -103,14 +103,16 @@ def link_articles(
         if a in position and b in position:
             candidates.setdefault(_ordered(a, b), (float(documents[position[a]] @ documents[position[b]]), True))
     links, sentence_rows, alignments, verified = [], [], {}, {}
+    search = replace(options.sentences, absorb_tolerance=None)
     for (a, b), (cosine, stands_out) in sorted(candidates.items()):
-        alignment = known.get((a, b)) or align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
+        alignment = known.get((a, b)) or align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], search)
         verified[(a, b)] = alignment
         link = classify(meta[a], meta[b], alignment, cosine, options, stands_out)
         if link is None:
             continue
         links.append(link)
-        if link["relation"] in ("translation", "copy"):
+        if link["relation"] in ("translation", "copy"):  # judged on the search, linked with skips absorbed
+            alignment = absorb_skips(alignment, vectors[rows_of[a]], vectors[rows_of[b]], options.sentences)
             alignments[(a, b)] = alignment
             index_a, index_b = sentences_index(sentences, rows_of[a]), sentences_index(sentences, rows_of[b])
             sentence_rows.extend(

@@ -73,6 +73,25 @@ TIME_WORDS = frozenset(
 )
 NOT_A_NAME = TIME_WORDS | frozenset(
     [
+        "unlike",  # sentence openers written capitalized before a name: `Unlike Al Mnajer, …`
+        "like",
+        "despite",
+        "during",
+        "without",
+        "through",
+        "among",
+        "against",
+        "amid",
+        "toward",
+        "towards",
+        "upon",
+        "whereas",
+        "once",
+        "even",
+        "only",
+        "just",
+        "perhaps",
+        "maybe",
         "previously",
         "however",
         "meanwhile",

@@ -80,11 +80,15 @@ class Person:
     positions: list[int] = field(default_factory=list)
     subject_positions: list[int] = field(default_factory=list)  # where the name opens a sentence
     quoted: bool = False  # an attribution names them in full: a person, whatever their first name
+    # m or f from the pronoun that follows the name in a sentence it opens (`Mamadou Dia was on a
+    # business trip … when he …`): the gender of a first name no list knows
+    pronoun_gender: str | None = None
 
     @property
     def gender(self) -> str | None:
-        """m, f or fm from the first name; None when the first name is not a known one."""
-        return first_name_gender(self.parts[0]) if len(self.parts) > 1 else None
+        """m, f or fm from the first name, else from a pronoun taking it up; None when neither tells."""
+        known = first_name_gender(self.parts[0]) if len(self.parts) > 1 else None
+        return self.pronoun_gender if self.pronoun_gender and known in (None, "fm") else known
 
     @property
     def likely_person(self) -> bool:
@@ -133,8 +137,8 @@ def people_in(text: str, language: str | None) -> list[Person]:
         name_tokens, role_tokens = split_roles(tokens, roles)
         if len(name_tokens) < 2 or len(name_tokens) > 4 or not _person_tokens(name_tokens):
             continue
-        if name_tokens[0].casefold() in NOT_A_NAME or name_tokens[0] in _PLACE_OPENERS:
-            continue
+        if name_tokens[0].casefold() in NOT_A_NAME or name_tokens[0] in _PLACE_OPENERS or "of" in name_tokens:
+            continue  # `Three of Durning’s dancers`: of joins roles and places to names, never two names
         name = " ".join(name_tokens)
         if name in places or _in_credit(text, match.start(), match.end()):
             continue
@@ -145,24 +149,81 @@ def people_in(text: str, language: str | None) -> list[Person]:
         if _opens_sentence(text, match.start()):
             person.subject_positions.append(position)
     _add_surname_mentions(text, found)
+    _drop_caption_mentions(text, found.values())
+    _add_pronoun_genders(text, found.values())
     return list(found.values())
 
 
+# a paragraph ending in a short parenthesis without a full stop: `( THE CANADIAN PRESS FILE PHOTO )`,
+# `(Luis Tato/AFP/Getty Images)`, `(Submitted by Wendy Golden)`: a photo caption and its credit
+_CAPTION = re.compile(r"(?m)^[^\n]*\((?:[^().\n]|\.(?=\S))*\)[ \t]*$")
+
+
+def _drop_caption_mentions(text: str, people: Iterable[Person]) -> None:
+    """Forget mentions in photo captions (`Benjamin Layne, a retired porter, looks at a display of
+    photos … ( THE CANADIAN PRESS FILE PHOTO )`): a caption interrupts the story, and the `he says`
+    after it is still the story's last speaker. The person stays known by name."""
+    captions = [m.span() for m in _CAPTION.finditer(text) if len(m.group(0)[m.group(0).rindex("(") :].split()) <= 7]
+    if not captions:
+        return
+    starts = [start for start, _ in captions]
+
+    def in_caption(at: int) -> bool:
+        index = bisect.bisect_right(starts, at) - 1
+        return index >= 0 and at < captions[index][1]
+
+    for person in people:
+        person.positions = [at for at in person.positions if not in_caption(at)]
+        person.subject_positions = [at for at in person.subject_positions if not in_caption(at)]
+
+
+_SUBJECT_PRONOUN_GENDER = {"he": "m", "she": "f", "он": "m", "она": "f", "він": "m", "вона": "f", "er": "m",
+                           "il": "m", "elle": "f", "él": "m", "ella": "f"}  # fmt: skip
+_SENTENCE_REST = re.compile(r"[^.!?\n]{0,200}")
+_SUBJECT_PRONOUN = re.compile(r"\b(" + "|".join(_SUBJECT_PRONOUN_GENDER) + r")\b", re.IGNORECASE)
+
+
+def _add_pronoun_genders(text: str, people: Iterable[Person]) -> None:
+    """A person whose first name tells no gender (or either) takes that of the first subject pronoun
+    in a sentence their name opens, before any other name: `Mamadou Dia was on a business trip …
+    when he ended up huddled …`. News introduces people this way, and names from outside the first-
+    name list (most of the world's) would otherwise lose every `he` to the nearest John."""
+    people = list(people)
+    starts = sorted(at for person in people for at in person.positions)
+    for person in people:
+        if person.gender not in (None, "fm"):  # `Michelle` is a man's name in French: the text decides
+            continue
+        for at in person.subject_positions:
+            end = at + (len(person.name) if text.startswith(person.name, at) else len(person.parts[-1]))
+            rest = _SENTENCE_REST.match(text, end).group(0)
+            following = bisect.bisect_right(starts, at)  # another name before the pronoun: not theirs
+            if following < len(starts) and starts[following] < end + len(rest):
+                rest = rest[: max(0, starts[following] - end)]
+            pronoun = _SUBJECT_PRONOUN.search(rest)
+            if pronoun:
+                person.pronoun_gender = _SUBJECT_PRONOUN_GENDER[pronoun.group(1).casefold()]
+                break
+
+
 def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
-    """Later mentions by surname alone (`Patterson dragged …`) count as the person's, where only
-    one person of the article has that surname: recency decides what `he` refers to."""
-    by_surname: dict[str, list[Person]] = defaultdict(list)
+    """Later mentions by surname alone (`Patterson dragged …`) count as the person's (of two with
+    that surname, the one named last in full): recency decides what `he` refers to."""
+    owners: dict[str, list[Person]] = defaultdict(list)
     for person in people.values():
-        by_surname[person.parts[-1]].append(person)
-    owners = {surname: found[0] for surname, found in by_surname.items() if len(found) == 1 and len(surname) >= 3}
+        if len(person.parts[-1]) >= 3:
+            owners[person.parts[-1]].append(person)
     if not owners:
         return
     found: dict[str, list[int]] = defaultdict(list)
     for match in _CAPITALIZED_WORD.finditer(text):
-        person = owners.get(match.group(0))
-        if person is None:
+        bearers = owners.get(match.group(0))
+        if not bearers:
             continue
+        # of two people with one surname (Jeanine and her father Charles Durning), the one named last
+        person = max(bearers, key=lambda p: last_before(p.positions, match.start() + 1))
         full_name_at = last_before(person.positions, match.start() + 1)
+        if len(bearers) > 1 and full_name_at < 0:
+            continue  # neither named yet
         if 0 <= match.start() - full_name_at < len(person.name) + 2:
             continue  # part of a full-name mention already counted
         found[person.name].append(match.start())
@@ -188,9 +249,9 @@ def _role_stems(roles: frozenset[str]) -> frozenset[str]:
 
 
 def _opens_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 40) : start].rstrip(' \t"“‘«')
-    before = re.sub(r"(?:[Tt]he|[Aa]|[Aa]n|[a-z]+ )*$", "", before).rstrip()
-    return not before or before.endswith((".", "!", "?", "\n", ":", "—"))
+    before = text[max(0, start - 40) : start].rstrip(' \t"“”‘’«»')
+    before = re.sub(r"(?:[Tt]he|[Aa]|[Aa]n|[a-z]+ )*$", "", before).rstrip(" \t")
+    return not before or before.endswith((".", "!", "?", "\n", ":", "—"))  # `\n`: a paragraph opens
 
 
 def _described_as(text: str, start: int, end: int, roles: frozenset[str]) -> set[str]:
@@ -325,10 +386,14 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if issuer is not None:  # `Foster’s book says`: Foster speaks through it
             mention = issuer
         if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
-            person = _pronoun_antecedent(people, previous, quote, position, mention)
+            person = _pronoun_antecedent(text, people, previous, quote, position, mention, resources_.roles)
             confidence = _PRONOUN
         elif _is_role_phrase(mention, resources_):
-            person = _by_role(people, mention, position)
+            person = None if _someone_unnamed(mention, resources_) else _by_role(people, mention, position)
+            if person is None and mention.split()[0].casefold() in _INDEFINITE:  # a lede, named next
+                person = _by_role([p for p in people if p.positions and p.positions[0] > position], mention, position)
+            if person is not None and _unnamed_since(text, mention, position, last_before(person.positions, position)):
+                person = None  # `a justice official said …` ¶ `The justice official told …`: that one again
             confidence = _ROLE
             organisation = None
             if person is None:
@@ -356,6 +421,31 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if issuer is not None and quote.speaker_confidence is not None:
             quote.speaker_confidence = min(quote.speaker_confidence, _DESCRIBED)
         previous = quote if quote.speaker else previous
+
+
+_INDEFINITE = {"a", "an", "another", "un", "une", "una", "ein", "eine", "einer"}
+
+
+def _someone_unnamed(mention: str, resources_: Language) -> bool:
+    """`a veteran Boston-based engineer said`, `justice officials said`, `the bank said`: someone the
+    article has not named (an indefinite or plural description), or an organisation, however
+    near a named engineer, official or bank president stands. (`A Vancouver hockey coach says …`
+    opening a story may still be named after.)"""
+    words = mention.split()
+    head = words[-1].casefold()
+    return (
+        words[0].casefold() in _INDEFINITE
+        or head in resources_.organisation_nouns
+        or (head not in resources_.roles and head.endswith("s") and head.rstrip("s") in resources_.roles)
+    )
+
+
+def _unnamed_since(text: str, mention: str, position: int, named_at: int) -> bool:
+    """`The justice official told …` after `a justice official said …`: the definite description
+    takes up the unnamed person introduced since the named one was last mentioned."""
+    head = mention.split()[-1]
+    introduced = re.compile(rf"\b(?:[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(head)}\b")
+    return any(named_at < found.start() for found in introduced.finditer(text, max(0, named_at), position))
 
 
 _POSSESSIVE_PRONOUNS = {"her": "she", "his": "he", "its": "it", "their": "they"}
@@ -422,12 +512,13 @@ def _organisation_referred_to(
 ) -> str | None:
     """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
     utility`) stands for the organisation that was last the subject of a clause before it: a
-    capitalized name opening a sentence or a clause and followed by a verb, and nobody's name."""
+    capitalized name opening a sentence or a clause and followed by a verb, and nobody's name; an
+    organisation the text calls so (`Rally Canada, the group that …`) comes first."""
     words = mention.split()
     if len(words) != 2 or words[0].casefold() != "the" or words[1].casefold() not in resources_.organisation_nouns:
         return None
     names_of_people = {part for person in people for part in person.parts}
-    found = None
+    found = named = None
     for match in _CAPITALIZED_RUN.finditer(text, max(0, position - window), position):
         tokens = match.group(0).split()
         while tokens and tokens[0].casefold() in _BEFORE_ORGANISATION:
@@ -442,6 +533,9 @@ def _organisation_referred_to(
         ):
             continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
         after = text[match.end() : match.end() + 40]
+        if re.match(rf",\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(words[1])}\b", after, re.IGNORECASE):
+            named = " ".join(tokens)  # `Rally Canada, the group that organized …`: called so in so many words
+            continue
         if _opens_sentence(text, match.start()):
             subject = re.match(r"\s+(?:also\s+|has\s+|had\s+)?[a-z]+\b", after)
         else:  # `In a statement, Facebook said`
@@ -450,7 +544,7 @@ def _organisation_referred_to(
             )
         if subject:
             found = " ".join(tokens)
-    return found
+    return named or found
 
 
 _MID_SENTENCE_WORD = re.compile(r"[a-z,]\s+([A-Z][\w'’-]*)")
@@ -592,7 +686,13 @@ def _introduced_since(people: list[Person], previous: Quote | None, quote: Quote
 
 
 def _pronoun_antecedent(
-    people: list[Person], previous: Quote | None, quote: Quote, position: int, pronoun: str
+    text: str,
+    people: list[Person],
+    previous: Quote | None,
+    quote: Quote,
+    position: int,
+    pronoun: str,
+    roles: frozenset[str],
 ) -> Person | None:
     """The person a pronoun stands for: the previous quote's speaker when it is a person of the
     pronoun's gender and nobody of that gender was named since; else the nearest preceding such
@@ -615,6 +715,14 @@ def _pronoun_antecedent(
         or _nearest_before(known, position)
         or _nearest_before(candidates, position)
     )
+    # `… for Mississauga accountant Babatunji Farinloye, 50. “…,” he says`: someone whose first name
+    # tells no gender, named with a role just before, since the last attribution and after anyone else
+    since = previous.end if previous is not None else 0
+    unknown = _nearest_before([p for p in candidates if p.gender is None and (p.roles & roles or p.quoted)], position)
+    unknown_at = last_before(unknown.positions, position) if unknown is not None else -1
+    nearest_at = last_before(nearest.positions, position) if nearest else -1
+    if position - unknown_at < 250 and unknown_at > max(since, nearest_at):
+        nearest = unknown
     if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2 and is_proper_name(previous.speaker):
         speaker_person = next((p for p in people if p.name == previous.speaker), None)
         if speaker_person is None and _one_name(previous):
@@ -629,10 +737,27 @@ def _pronoun_antecedent(
         # named since the previous attribution, outside what was quoted: a person named inside a
         # statement (`his father's friend, Martin Legere, gave …`) is its topic, not the next speaker
         named_since = [
-            at for at in nearest.positions if previous_at < at < position and not previous.start <= at < previous.end
+            at
+            for at in nearest.positions
+            if previous_at < at < position
+            and not previous.start <= at < previous.end
+            and not _possessive_at(text, at)  # `Greenspan’s name … on Child’s phone`: no new speaker
         ]
-        return nearest if named_since else speaker_person
+        if not named_since:
+            return speaker_person
+        # `… Olazabal sent to Poulter …`: the previous speaker, named again after them, is nearer still
+        again = re.compile(rf"(?<![\w'’-]){re.escape(speaker_person.parts[-1])}(?![\w-])")
+        named_again = again.finditer(text, max(named_since) + 1, position)
+        return speaker_person if any(not _possessive_at(text, m.start()) for m in named_again) else nearest
     return nearest
+
+
+_POSSESSIVE_NAME = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w-]*[ \t]+){0,3}[A-ZÀ-ÖØ-Þ][\w-]*['’]s?(?![\w'’])")
+
+
+def _possessive_at(text: str, at: int) -> bool:
+    """The name mentioned at ``at`` is a possessive (`Child’s kitchen`): someone talked about."""
+    return bool(_POSSESSIVE_NAME.match(text, at))
 
 
 def _one_name(quote: Quote) -> bool:

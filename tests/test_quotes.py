@@ -277,6 +277,44 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         ("NEW YORK -- Facebook says Apple is restoring its access to a key development tool.\n\nIn a statement, "
          "Facebook said it is getting its internal apps up and running. The company noted that the issue had no "
          "impact on its consumer services.", ["Facebook", "Facebook", "Facebook"]),
+        # ... or the one the text calls so, though another name opens a clause after it
+        ("Rally Canada, the group that organized Monday’s event, said it has received “ongoing emails, Facebook "
+         "communications and personal contacts with literally hundreds of residents.”\n\nThe group says those "
+         "people include hikers, campers, anglers and trappers.", ["Rally Canada", "Rally Canada"]),
+        # a first name no list knows takes the gender of the pronoun that takes the name up
+        ("Hiram Macharia, marketing executive at LG Electronics, said he grabbed a fire extinguisher.\n\n"
+         "(Luis Tato/AFP/Getty Images)\n\nMamadou Dia was on a business trip from Paris for STP Consultants when "
+         "he ended up huddled in a room with hotel guests.\n\n“They told us by text that the police knew we were in "
+         "that room,” he said.", ["Hiram Macharia", "Mamadou Dia"]),
+        # an indefinite description is someone new, not the engineer named before
+        ("Three employees were killed — engineer Andrew Dockrell, conductor Dylan Paradis and trainee Daniel "
+         "Waldenberger-Bulmer.\n\nBut a veteran Boston-based engineer said 112 cars is large for a train of full "
+         "grain hoppers.", ["veteran Boston-based engineer"]),
+        # ... and the definite description after it is that unnamed person again
+        ("It comes to the desk of Justice Minister David Lametti, who makes the final call.\n\n“It’s still up to "
+         "the minister to decide,” a justice official said at the Dec. 12 briefing.\n\nThe justice official told "
+         "reporters more than 90 per cent of U.S. extraditions go through.",
+         ["justice official", "justice official"]),
+        # a name in a possessive (`Child’s phone`) is talked about: `she` is still the last speaker; a name
+        # after a closing quote opens a sentence; a surname two people share is the one named last in full
+        ("“They were all chefs and I made them accessible for home cooks,” Dorie Greenspan says. Greenspan also "
+         "co-wrote Baking With Julia, the companion cookbook to Julia Child’s baking show. Greenspan’s name could "
+         "be seen on speed dial on Child’s phone. “I love doing this work,” she says.",
+         ["Dorie Greenspan", "Dorie Greenspan"]),
+        ("New York choreographer Jeanine Durning made the work in 2016. “I always felt it deserved to be longer,” "
+         "says Christopher House. “It’s fascinating.” Durning did not need much coaxing. “I’m thankful for the "
+         "invitation.” Her father, actor Charles Durning, died in 2012.",
+         ["Christopher House", "Christopher House", "Jeanine Durning"]),
+        # a person named in a photo caption is not who `he` is after it
+        ("Author Cecil Foster says the porters' delegation changed Canada.\n\nBenjamin Layne, a retired porter "
+         "with Canadian Pacific Railways, looks at a display of photos in 1999 at Windsor station in Montreal. "
+         "( THE CANADIAN PRESS FILE PHOTO )\n\nThe delegation’s historic trip drew national attention. “These "
+         "guys were smart enough to go to Ottawa,” he says.", ["Cecil Foster", "Cecil Foster"]),
+        # someone named with a role just before `he`, whatever their first name, not the last speaker
+        ("“My blood pressure is down to normal now,” Toronto retiree Doug Purdy says. Regular exercise also "
+         "produced positive results for Mississauga accountant Babatunji Farinloye, 50. “I had a health club "
+         "membership, but this program really helped me develop a habit,” he says.",
+         ["Doug Purdy", "Babatunji Farinloye"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
