@@ -71,11 +71,13 @@ def link_quotes(
     )
     via_translation = np.zeros(len(pairs), dtype=bool)
     best_match = np.zeros(len(pairs), dtype=bool)
+    one_way = np.zeros(len(pairs), dtype=bool)
     if translated is not None and len(translated[0]):
         known_pairs = dict(zip(zip(*translated, strict=True), _best_matches(*translated, vectors, groups), strict=True))
         found = [known_pairs.get((int(x), int(y))) for x, y in zip(pairs.a, pairs.b, strict=True)]
         via_translation = np.array([f is not None for f in found], dtype=bool)
-        best_match = np.array([bool(f) for f in found], dtype=bool)
+        best_match = np.array([f is not None and f[0] and f[1] for f in found], dtype=bool)
+        one_way = np.array([f is not None and (f[0] or f[1]) for f in found], dtype=bool)
     known = np.array([s is not None for s in speakers], dtype=bool)
     speaker_codes = np.unique(np.array([s or "" for s in speakers], dtype=object), return_inverse=True)[1]
     a, b = pairs.a, pairs.b
@@ -86,8 +88,10 @@ def link_quotes(
     by_margin = score >= options.same_statement
     by_cosine = (pairs.cosine >= options.same_statement_cosine) & ~conflict
     # speakers that differ across a translation are mostly a misread attribution on one side:
-    # the quotes still render each other when each is the other's closest in the aligned sentences
-    by_translation = via_translation & (~conflict | best_match)
+    # the quotes still render each other when each is the other's closest in the aligned sentences;
+    # with no conflict, when one of them is: a quote kept whole on one side and cut in two on the
+    # other pairs with both halves, but two statements in one merged group do not cross-pair
+    by_translation = via_translation & ((~conflict & one_way) | best_match)
     same = by_margin | by_cosine | by_translation
     keep = np.nonzero(same | (score >= options.related))[0]
     ids = columns["quote_id"]
@@ -110,9 +114,9 @@ def link_quotes(
     return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))))
 
 
-def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[bool]:
+def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[tuple[bool, bool]]:
     """For pairs (x, y) of quotes in aligned sentences: is y the closest of x's partners in y's
-    article, and x the closest of y's partners in x's? Two statements in one sentence pair off
+    article, and is x the closest of y's partners in x's? Two statements in one sentence pair off
     with their own renderings, not each other's."""
     cosines = np.einsum("ij,ij->i", vectors[x], vectors[y])
     best_of_x: dict[tuple[int, int], float] = {}
@@ -121,7 +125,7 @@ def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.
         best_of_x[(i, groups[j])] = max(best_of_x.get((i, groups[j]), -1.0), cosine)
         best_of_y[(j, groups[i])] = max(best_of_y.get((j, groups[i]), -1.0), cosine)
     return [
-        cosine >= best_of_x[(i, groups[j])] and cosine >= best_of_y[(j, groups[i])]
+        (cosine >= best_of_x[(i, groups[j])], cosine >= best_of_y[(j, groups[i])])
         for i, j, cosine in zip(x.tolist(), y.tolist(), cosines.tolist(), strict=True)
     ]
 
