@@ -95,6 +95,25 @@ def test_a_translation_links_each_quote_to_its_own_rendering_even_when_a_speaker
     assert relation[("a1", "b2")][0] == relation[("a2", "b1")][0] == "related"
 
 
+def test_two_statements_in_one_aligned_group_pair_off_and_a_whole_quote_takes_both_halves():
+    # One speaker throughout. A's two statements sit in one aligned group with their renderings
+    # in B: each pairs with its own rendering only. C keeps both statements as one quote: it
+    # renders both of B's, and each of B's quotes has it as its closest partner in C.
+    rng = np.random.default_rng(7)
+    s1, s2 = rng.normal(size=16), rng.normal(size=16)
+    noise = [rng.normal(scale=0.2, size=16) for _ in range(2)]
+    vectors = unit(np.vstack([s1, s2, s1 + noise[0], s2 + noise[1], s1 + s2]))
+    rows = [("a1", "A", "en", "s1", "o1"), ("a2", "A", "en", "s1", "o1"), ("b1", "B", "ru", "s1", "o2"),
+            ("b2", "B", "ru", "s1", "o2"), ("c1", "C", "de", "s1", "o3")]  # fmt: skip
+    translated = (np.array([0, 0, 1, 1, 2, 3]), np.array([2, 3, 2, 3, 4, 4]))
+    options = LinkOptions(same_statement=9.0, same_statement_cosine=2.0, related=-1.0)
+    linked = link_quotes(_quotes(rows), vectors, options, translated)
+    relation = {(r["quote_id_a"], r["quote_id_b"]): r["relation"] for r in linked.links.to_pylist()}
+    assert relation[("a1", "b1")] == relation[("a2", "b2")] == "same_statement"
+    assert relation[("a1", "b2")] == relation[("a2", "b1")] == "related"
+    assert relation[("b1", "c1")] == relation[("b2", "c1")] == "same_statement"
+
+
 def test_cluster_ids_are_stable_and_ordered():
     links = pa.Table.from_pylist(
         [
