@@ -146,7 +146,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
         person.roles |= role_tokens | _described_as(text, match.start(), match.end(), roles)
         position = match.start() + match.group(0).find(name_tokens[0])
         person.positions.append(position)
-        if _opens_sentence(text, match.start()):
+        if _opens_sentence(text, match.start()) and not _COORDINATED.match(text, match.end()):
             person.subject_positions.append(position)
     _add_surname_mentions(text, found)
     _drop_caption_mentions(text, found.values())
@@ -230,7 +230,7 @@ def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
     for person in people.values():
         for position in found.get(person.name, []):
             person.positions.append(position)
-            if _opens_sentence(text, position):
+            if _opens_sentence(text, position) and not _COORDINATED.match(text, position + len(person.parts[-1])):
                 person.subject_positions.append(position)
         person.positions.sort()
         person.subject_positions.sort()
@@ -246,6 +246,10 @@ _WORDS_BEFORE = re.compile(r"((?:[\w'’.-]+\s+){1,3})$")
 @cache
 def _role_stems(roles: frozenset[str]) -> frozenset[str]:
     return frozenset(role[:5] for role in roles if len(role) >= 5)
+
+
+# `Silverman and Svensson have also won`: two people open the sentence, neither is its subject alone
+_COORDINATED = re.compile(r"[ \t]+(?:and|&|und|et|y|и|і)[ \t]+[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ]")
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -700,6 +704,9 @@ def _pronoun_antecedent(
     mention = pronoun.casefold()
     wanted = _PRONOUN_GENDER.get(mention)
     if wanted is None and mention in {"they", "it", "them", "они", "вони", "ils", "elles", "ellos", "他们"}:
+        group = _plural_subject_before(text, position) if mention in {"they", "them"} else None
+        if group is not None:  # `Republican senators are eager …, and they say`
+            return Person(group)
         if previous and previous.speaker and quote.paragraph - previous.paragraph <= 2:
             person = next((p for p in people if p.name == previous.speaker), None) or Person(previous.speaker)
             return None if mention == "it" and person.gender else person  # `it` is no Jane or John
@@ -758,6 +765,28 @@ _POSSESSIVE_NAME = re.compile(r"(?:[A-ZÀ-ÖØ-Þ][\w-]*[ \t]+){0,3}[A-ZÀ-ÖØ-
 def _possessive_at(text: str, at: int) -> bool:
     """The name mentioned at ``at`` is a possessive (`Child’s kitchen`): someone talked about."""
     return bool(_POSSESSIVE_NAME.match(text, at))
+
+
+# a plural noun phrase opening a sentence or a clause, then its verb: `several auto-industry
+# executives have warned`, `The Conservatives believe`, `, and Republican senators are eager`
+_PLURAL_SUBJECT = re.compile(
+    r"(?:(?<=[.;!?]\s)|(?<=\n)|(?<=\band\s)|(?<=\bbut\s))"
+    r"((?:[A-Za-z][\w’'-]*\s+){0,3}[A-Za-z][\w’'-]*[^\Wsui]s)"
+    r"\s+(?:also\s+|still\s+)?(?:have|had|are|were|say|said|believe|argue|warn|[a-z]+ed)\b"
+)
+
+
+def _plural_subject_before(text: str, position: int, window: int = 250) -> str | None:
+    """The plural noun phrase that was last the subject of a clause just before a `they`: a group
+    the article does not name (`several auto-industry executives have warned … They say …`)."""
+    found = None
+    for match in _PLURAL_SUBJECT.finditer(text, max(0, position - window), position):
+        words = match.group(1).split()
+        first = words[0].casefold()
+        if first in {"they", "we", "their", "these", "those"} or (first in NOT_A_NAME and first != "the"):
+            continue
+        found = _clean_mention(match.group(1))
+    return found
 
 
 def _one_name(quote: Quote) -> bool:

@@ -315,6 +315,15 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "produced positive results for Mississauga accountant Babatunji Farinloye, 50. “I had a health club "
          "membership, but this program really helped me develop a habit,” he says.",
          ["Doug Purdy", "Babatunji Farinloye"]),
+        # `they` after a plural subject is that group, not the last person quoted
+        ("“It is a serious risk,” said Mike Hawes, the chief executive. But Brexit remains the biggest concern and "
+         "several auto-industry executives have warned about the dire consequences of a hard Brexit. They say "
+         "British plants could become uncompetitive.", ["Mike Hawes", "several auto-industry executives"]),
+        # two people opening a sentence together introduce no new speaker for the quote after it
+        ("Adam Hadwin, Ben Silverman and Nick Taylor play this week. \"We've had some tremendous "
+         "success as a nation these last few years,\" said Hadwin. Silverman and Svensson have also won on the "
+         "Web.com Tour the last two years.\n\n\"We're all proud to represent Canada when we play.\"",
+         ["Adam Hadwin", "Adam Hadwin"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
