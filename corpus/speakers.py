@@ -386,7 +386,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             previous = quote if quote.speaker else previous
             continue
         position = quote.mention_start if quote.mention_start is not None else quote.start
-        issuer = _issuer_of(mention, resources_)
+        issuer = _issuer_of(mention, resources_) or _issuer_named_before(text, mention, position, resources_)
         if issuer is not None:  # `Foster’s book says`: Foster speaks through it
             mention = issuer
         if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
@@ -475,7 +475,45 @@ def _issuer_of(mention: str, resources_: Language) -> str | None:
     for i, word in enumerate(words[:-1]):
         if _POSSESSIVE.search(word) and (i or word[:1].isupper()):
             return " ".join([*words[:i], _POSSESSIVE.sub("", word)])
+    named = words[1:-1]  # `the Civic Action study`, `The RCMP statement`; not `The New York Post`
+    if (
+        words[0].casefold() == "the"
+        and words[-1].islower()
+        and named
+        and all(w[:1].isupper() and w.casefold() not in NOT_A_NAME for w in named)
+    ):
+        return " ".join(named)
     return None
+
+
+_NAME_RUN = r"[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&'’-]*)*"
+
+
+def _issuer_named_before(text: str, mention: str, position: int, resources_: Language) -> str | None:
+    """`a study which is being released Monday by Civic Action` … `the study said`: a document whose
+    issuer the text names where it brings the document up (by name, not as `the railway company`);
+    for `the study`, the latest such introduction before ``position``."""
+    words = mention.split()
+    article = words[0].casefold()
+    if len(words) != 2 or article not in {"the", "a", "an"} or words[1].casefold() not in resources_.document_nouns:
+        return None
+    noun = re.escape(words[1].casefold())
+    introduced = re.compile(
+        rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+(?:(?:which|that)\s+(?:is|was)\s+(?:being\s+)?"
+        # the whole name after `by`, and not a group (`by Canadian Hockey League players`)
+        rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({_NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
+        rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
+        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b",
+    )
+    if article != "the":  # `according to a study which is being released Monday by Civic Action`: here
+        match = introduced.match(text, position)
+        return next((group for group in match.groups() if group), None) if match else None
+    found = None
+    for match in introduced.finditer(text, max(0, position - 3000), position):
+        name = next(group for group in match.groups() if group)
+        if name.split()[0].casefold() not in NOT_A_NAME:
+            found = name
+    return found
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}")

@@ -324,6 +324,15 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "success as a nation these last few years,\" said Hadwin. Silverman and Svensson have also won on the "
          "Web.com Tour the last two years.\n\n\"We're all proud to represent Canada when we play.\"",
          ["Adam Hadwin", "Adam Hadwin"]),
+        # a document speaks for the issuer the text named when it brought the document up
+        ("Those sectors are the best bets for youth, according to a study which is being released Monday by "
+         "Civic Action.\n\nIn 2017, the retail sector in Ontario employed 226,000 youth, the study said.",
+         ["Civic Action", "Civic Action"]),
+        ("\"The level of trust will continue to grow,\" the RCMP statement said.", ["RCMP"]),
+        # ... not a group named after `by` (`by Canadian Hockey League players`), nor a newspaper's name
+        ("A notice of civil claim was filed for a class-action lawsuit by Canadian Hockey League players. "
+         "The lawsuit argues that fighting was condoned. The New York Post reports that the team disagreed.",
+         ["lawsuit", "New York Post"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
