@@ -334,14 +334,19 @@ def _in_credit(text: str, start: int, end: int) -> bool:
 
 def _person_token(token: str) -> bool:
     """A token a person's name can have: not an organisation or place word, no inner capitals
-    (`SkyTrain`), no hyphenated acronyms (`WGC-Mexico`)."""
+    (`SkyTrain`), no hyphenated acronyms (`WGC-Mexico`); a double-barrelled name's parts each
+    (`Wilson-Raybould`)."""
     if token.casefold() in _NOT_PEOPLE:
         return False
-    core = token.replace("'", "").replace("’", "").replace("-", "").replace(".", "")
-    if not core or (len(core) > 1 and core.isupper()):
+    parts = [p.replace("'", "").replace("’", "").replace(".", "") for p in token.split("-")]
+    if not all(parts):
         return False
-    inner = core[1:]
-    return not any(c.isupper() for c in inner) or bool(re.fullmatch(r"(?:Mc|Mac|O|De|Di|La|Le|Van)[A-Z]\w+", core))
+    for core in parts:
+        if len(core) > 1 and core.isupper():
+            return False
+        if any(c.isupper() for c in core[1:]) and not re.fullmatch(r"(?:Mc|Mac|O|De|Di|La|Le|Van)[A-Z]\w+", core):
+            return False
+    return True
 
 
 def _is_role_adjective(token: str, tokens: list[str], i: int, roles: frozenset[str]) -> bool:

@@ -333,6 +333,11 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         ("A notice of civil claim was filed for a class-action lawsuit by Canadian Hockey League players. "
          "The lawsuit argues that fighting was condoned. The New York Post reports that the team disagreed.",
          ["lawsuit", "New York Post"]),
+        # a double-barrelled surname is a name, and the person whose statement it is
+        ("The Prime Minister’s Office leaned on then Attorney General Jody Wilson-Raybould. After Wilson-Raybould "
+         "was shuffled, she published an unusual statement on her website.\n\n“It is a pillar of our democracy "
+         "that our system of justice be free from political interference,” her statement said.",
+         ["Jody Wilson-Raybould"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
