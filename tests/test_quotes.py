@@ -556,10 +556,10 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8822 F1 and 0.8751 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8822 F1 and 0.8825 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
     result = _benchmark().evaluate("ggt", "speaker_name")
     assert result["f1"] >= 0.875, result
-    assert result["speaker_accuracy"] >= 0.865, result
+    assert result["speaker_accuracy"] >= 0.875, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
