@@ -150,7 +150,7 @@ def align_sentences(a: np.ndarray, b: np.ndarray, options: SentenceAlignOptions 
             best[skipped], chosen[skipped] = running[skipped], MOVES.index((0, 1))
             chosen_cos[skipped], chosen_margin[skipped] = np.nan, np.nan
     alignment = Alignment(_trace(cost, move, cosine, margins, lo, n, m), n, m)
-    return absorb_skips(alignment, a, b, options) if options.absorb_tolerance is not None else alignment
+    return _absorb(alignment, similarity, within_a, within_b, options)
 
 
 def absorb_skips(
@@ -160,12 +160,22 @@ def absorb_skips(
     the clearly aligned neighbours they complete (step 4). Kept apart from the search so that a
     caller can judge two articles on what the search found alone: an absorbed sentence is one that
     showed no margin of its own, and must not make two articles look more alike than they are."""
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    b = np.ascontiguousarray(b, dtype=np.float32)
+    return _absorb(alignment, a @ b.T, a @ a.T, b @ b.T, options)
+
+
+def _absorb(
+    alignment: Alignment,
+    similarity: np.ndarray,
+    within_a: np.ndarray,
+    within_b: np.ndarray,
+    options: SentenceAlignOptions,
+) -> Alignment:
+    """Step 4 on the cosine matrices the search computed (across, and within each article)."""
     n, m = alignment.sentences_a, alignment.sentences_b
     if options.absorb_tolerance is None or min(n, m) <= options.k:  # margins of a few sentences say little
         return alignment
-    a = np.ascontiguousarray(a, dtype=np.float32)
-    b = np.ascontiguousarray(b, dtype=np.float32)
-    similarity, within_a, within_b = a @ b.T, a @ a.T, b @ b.T
     sizes = (1, 2, 3)  # single sentences, and runs a skip absorbed into a 1–2 or 2–1 may form
     near_a = {size: _merged_nearest(similarity, within_a, size, options.k) for size in sizes}
     near_b = {size: _merged_nearest(similarity.T, within_b, size, options.k) for size in sizes}

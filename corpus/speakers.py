@@ -150,7 +150,7 @@ def people_in(text: str, language: str | None) -> list[Person]:
             person.subject_positions.append(position)
     _add_surname_mentions(text, found)
     _drop_caption_mentions(text, found.values())
-    _add_pronoun_genders(text, found.values())
+    _add_pronoun_genders(text, found.values(), resources_.pronouns)
     return list(found.values())
 
 
@@ -177,17 +177,24 @@ def _drop_caption_mentions(text: str, people: Iterable[Person]) -> None:
         person.subject_positions = [at for at in person.subject_positions if not in_caption(at)]
 
 
-_SUBJECT_PRONOUN_GENDER = {"he": "m", "she": "f", "он": "m", "она": "f", "він": "m", "вона": "f", "er": "m",
-                           "il": "m", "elle": "f", "él": "m", "ella": "f"}  # fmt: skip
 _SENTENCE_REST = re.compile(r"[^.!?\n]{0,200}")
-_SUBJECT_PRONOUN = re.compile(r"\b(" + "|".join(_SUBJECT_PRONOUN_GENDER) + r")\b", re.IGNORECASE)
 
 
-def _add_pronoun_genders(text: str, people: Iterable[Person]) -> None:
+@cache
+def _gendered_subject_pronoun(pronouns: frozenset[str]) -> re.Pattern[str] | None:
+    """The language's subject pronouns that tell a gender (`he`, `she`; `он`, `она`), as one pattern."""
+    gendered = sorted(p for p in pronouns if p in _PRONOUN_GENDER)
+    return re.compile(r"\b(" + "|".join(gendered) + r")\b", re.IGNORECASE) if gendered else None
+
+
+def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozenset[str]) -> None:
     """A person whose first name tells no gender (or either) takes that of the first subject pronoun
     in a sentence their name opens, before any other name: `Mamadou Dia was on a business trip …
     when he ended up huddled …`. News introduces people this way, and names from outside the first-
     name list (most of the world's) would otherwise lose every `he` to the nearest John."""
+    subject_pronoun = _gendered_subject_pronoun(pronouns)
+    if subject_pronoun is None:
+        return
     people = list(people)
     starts = sorted(at for person in people for at in person.positions)
     for person in people:
@@ -199,9 +206,9 @@ def _add_pronoun_genders(text: str, people: Iterable[Person]) -> None:
             following = bisect.bisect_right(starts, at)  # another name before the pronoun: not theirs
             if following < len(starts) and starts[following] < end + len(rest):
                 rest = rest[: max(0, starts[following] - end)]
-            pronoun = _SUBJECT_PRONOUN.search(rest)
+            pronoun = subject_pronoun.search(rest)
             if pronoun:
-                person.pronoun_gender = _SUBJECT_PRONOUN_GENDER[pronoun.group(1).casefold()]
+                person.pronoun_gender = _PRONOUN_GENDER[pronoun.group(1).casefold()]
                 break
 
 
@@ -452,9 +459,14 @@ def _someone_unnamed(mention: str, resources_: Language) -> bool:
 def _unnamed_since(text: str, mention: str, position: int, named_at: int) -> bool:
     """`The justice official told …` after `a justice official said …`: the definite description
     takes up the unnamed person introduced since the named one was last mentioned."""
-    head = mention.split()[-1]
-    introduced = re.compile(rf"\b(?:[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(head)}\b")
+    introduced = _introduced_unnamed(mention.split()[-1])
     return any(named_at < found.start() for found in introduced.finditer(text, max(0, named_at), position))
+
+
+@cache
+def _introduced_unnamed(head: str) -> re.Pattern[str]:
+    """`a justice official`, `another senior official`: someone brought in by description."""
+    return re.compile(rf"\b(?:[Aa]n?|[Aa]nother)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(head)}\b")
 
 
 _POSSESSIVE_PRONOUNS = {"her": "she", "his": "he", "its": "it", "their": "they"}
@@ -502,14 +514,7 @@ def _issuer_named_before(text: str, mention: str, position: int, resources_: Lan
     article = words[0].casefold()
     if len(words) != 2 or article not in {"the", "a", "an"} or words[1].casefold() not in resources_.document_nouns:
         return None
-    noun = re.escape(words[1].casefold())
-    introduced = re.compile(
-        rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+(?:(?:which|that)\s+(?:is|was)\s+(?:being\s+)?"
-        # the whole name after `by`, and not a group (`by Canadian Hockey League players`)
-        rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({_NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
-        rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
-        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b",
-    )
+    introduced = _document_introduced(words[1].casefold())
     if article != "the":  # `according to a study which is being released Monday by Civic Action`: here
         match = introduced.match(text, position)
         return next((group for group in match.groups() if group), None) if match else None
@@ -519,6 +524,20 @@ def _issuer_named_before(text: str, mention: str, position: int, resources_: Lan
         if name.split()[0].casefold() not in NOT_A_NAME:
             found = name
     return found
+
+
+@cache
+def _document_introduced(noun: str) -> re.Pattern[str]:
+    """A document brought up with its issuer's name: `a study … by Civic Action`, `the Civic Action
+    study`, `Foster’s new book`."""
+    noun = re.escape(noun)
+    return re.compile(
+        rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+(?:(?:which|that)\s+(?:is|was)\s+(?:being\s+)?"
+        # the whole name after `by`, and not a group (`by Canadian Hockey League players`)
+        rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({_NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
+        rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
+        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b",
+    )
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
