@@ -263,3 +263,16 @@ def _looks_like_han_name(name: str) -> bool:
         return True
     transliteration = sum(char in people["han_transliteration"] for char in name)
     return transliteration >= 0.75 * len(name)
+
+
+# nouns that name a group of people, plural or not: `officials`, `police`, `staff`
+GROUP_NOUNS = {"officials", "critics", "experts", "analysts", "residents", "police", "authorities", "protesters",
+                "advocates", "economists", "researchers", "scientists", "investigators", "prosecutors", "lawyers",
+                "doctors", "parents", "students", "teachers", "workers", "members", "organizers", "witnesses",
+                "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists",
+                "voters", "forecasters", "staff", "employees", "families", "customers", "commentators"}  # fmt: skip
+
+
+def plural_noun(word: str) -> bool:
+    """An English plural noun as written (`executives`, `police`), not `business` or `status`."""
+    return word in GROUP_NOUNS or (len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")))

@@ -30,6 +30,7 @@ from corpus import resources
 from corpus.lexicon import (
     ARTICLES,
     DETERMINERS,
+    GROUP_NOUNS,
     HAN,
     NAME_PARTICLES,
     NOT_A_NAME,
@@ -38,6 +39,7 @@ from corpus.lexicon import (
     Language,
     han_name,
     language_resources,
+    plural_noun,
 )
 from corpus.sentences import split_sentences
 from corpus.speakers import first_name_gender, resolve_in_article
@@ -937,7 +939,7 @@ def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tupl
     if last in language.roles and len(tokens) >= 2 and tokens[-2].group(0)[:1].isupper():
         start = tokens[-2].start()
         return tokens[-1].string[start : tokens[-1].end()], start
-    if language.code == "en" and _plural_noun(last):
+    if language.code == "en" and plural_noun(last):
         run = [tokens[-1]]
         for token in reversed(tokens[-4:-1]):
             word = token.group(0)
@@ -949,7 +951,7 @@ def _role_phrase_before(tokens: list[re.Match[str]], language: Language) -> tupl
                 break
             run.append(token)
         quantifier = run[-1].group(0).casefold()
-        if len(run) > 1 or quantifier in _QUANTIFIERS or last in _GROUP_NOUNS:
+        if len(run) > 1 or quantifier in _QUANTIFIERS or last in GROUP_NOUNS:
             start = run[-1].start()
             return tokens[-1].string[start : tokens[-1].end()], start
     return None
@@ -969,19 +971,10 @@ _QUANTIFIERS = {
     "critics",
     "officials",
 }
-_GROUP_NOUNS = {"officials", "critics", "experts", "analysts", "residents", "police", "authorities", "protesters",
-                "advocates", "economists", "researchers", "scientists", "investigators", "prosecutors", "lawyers",
-                "doctors", "parents", "students", "teachers", "workers", "members", "organizers", "witnesses",
-                "observers", "sources", "leaders", "chiefs", "opponents", "supporters", "activists",
-                "voters", "forecasters", "staff", "employees", "families", "customers", "commentators"}  # fmt: skip
 _FUNCTION_WORDS = {"the", "a", "an", "and", "or", "but", "that", "which", "who", "of", "in", "on", "at", "to", "for",
                    "with", "by", "from", "as", "is", "are", "was", "were", "has", "have", "had", "be", "it", "this",
                    "these", "those", "its", "their", "his", "her", "if", "when", "while", "so", "not",
                    "than"}  # fmt: skip
-
-
-def _plural_noun(word: str) -> bool:
-    return word in _GROUP_NOUNS or (len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")))
 
 
 def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:

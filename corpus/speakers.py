@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 
 from corpus import resources
-from corpus.lexicon import NAME_PARTICLES, NOT_A_NAME, Language, han_name, language_resources
+from corpus.lexicon import NAME_PARTICLES, NOT_A_NAME, Language, han_name, language_resources, plural_noun
 
 if TYPE_CHECKING:
     from corpus.quotes import Quote
@@ -831,10 +831,10 @@ def _possessive_at(text: str, at: int) -> bool:
 
 # a plural noun phrase opening a sentence or a clause, then its verb: `several auto-industry
 # executives have warned`, `The Conservatives believe`, `, and Republican senators are eager`
-_PLURAL_SUBJECT = re.compile(
+_PLURAL_SUBJECT = re.compile(  # the shortest phrase before a verb, looked ahead: a non-plural hides no later one
     r"(?:(?<=[.;!?]\s)|(?<=\n)|(?<=\band\s)|(?<=\bbut\s))"
-    r"((?:[A-Za-z][\w’'-]*\s+){0,3}[A-Za-z][\w’'-]*[^\Wsui]s)"
-    r"\s+(?:also\s+|still\s+)?(?:have|had|are|were|say|said|believe|argue|warn|[a-z]+ed)\b"
+    r"(?=((?:[A-Za-z][\w’'-]*\s+){0,3}?[A-Za-z][\w’'-]*)"
+    r"\s+(?:also\s+|still\s+)?(?:have|had|are|were|say|said|believe|argue|warn|[a-z]+ed)\b)"
 )
 
 
@@ -846,6 +846,8 @@ def _plural_subject_before(text: str, position: int, window: int = 250) -> str |
         words = match.group(1).split()
         first = words[0].casefold()
         if first in {"they", "we", "their", "these", "those"} or (first in NOT_A_NAME and first != "the"):
+            continue
+        if not plural_noun(words[-1].casefold()):
             continue
         found = _clean_mention(match.group(1))
     return found
