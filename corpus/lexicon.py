@@ -181,7 +181,8 @@ class Language:
     skip: frozenset[str]
     postposed: frozenset[str]
     clause_openers: frozenset[str]
-    organisation_nouns: frozenset[str]
+    organisation_nouns: frozenset[str]  # the kinds among them too
+    organisation_kinds: frozenset[str]
     document_nouns: frozenset[str]
     not_speech: re.Pattern[str] | None  # `claimed responsibility`: a cue that reports nothing
 
@@ -219,7 +220,9 @@ def language_resources(code: str | None) -> Language:
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
         clause_openers=frozenset(table["clause_openers"]),
-        organisation_nouns=frozenset(people["organisation_nouns"].get(code, [])),
+        organisation_nouns=frozenset(people["organisation_nouns"].get(code, []))
+        | frozenset(people["organisation_kinds"].get(code, [])),
+        organisation_kinds=frozenset(people["organisation_kinds"].get(code, [])),
         document_nouns=frozenset(people["document_nouns"].get(code, [])),
         not_speech=re.compile(rf"(?:{alternation(table['not_speech'])}){end}") if table["not_speech"] else None,
     )

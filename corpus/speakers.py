@@ -413,7 +413,10 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             confidence = _ROLE
             organisation = None
             if person is None:
-                organisation = _organisation_referred_to(text, mention, position, people, resources_, mid_sentence)
+                # named before the quote: a name inside it (`"We're working with Apple"`) is its topic
+                named_by = min(position, quote.start)
+                organisation = _organisation_referred_to(text, mention, named_by, people, resources_, mid_sentence)
+                organisation = organisation and (spelled_out(organisation, text) or organisation)
             if person is None and organisation is not None:
                 quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
             elif person is None and _describes_a_person(mention, resources_):
@@ -565,6 +568,21 @@ def spelled_out(acronym: str, text: str) -> str | None:
 
 
 _BEFORE_ORGANISATION = NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}
+# a capitalized run as organisations are written: `Procter & Gamble`, `Parole Board of Canada`
+_ORGANISATION_RUN = re.compile(rf"(?<![\w'’-]){_NAME_TOKEN}(?:(?<!['’]s)[ \t]+(?:(?:of|for|&)[ \t]+)?{_NAME_TOKEN})*")
+# what follows the subject of a clause: an auxiliary or a verb in the past or third person (`IBM
+# rocketed`, `IRCC did not`, `TransLink says`); not a noun (`BMO Research analyst Keith Bachman`)
+_VERB_AFTER = re.compile(
+    r"[ \t]+(?:also[ \t]+|still[ \t]+|has[ \t]+|had[ \t]+)?"
+    r"(?:is|was|are|were|has|had|did|does|will|would|could|can|may|must|should|[a-z]{2,}ed|[a-z]{2,}[^s\W]s)\b"
+)
+_PAST_AFTER = re.compile(r"[ \t]+(?:also[ \t]+)?(?:[a-z]{2,}ed|said|told|did|was|has|had)\b")
+_SENTENCE_END = re.compile(r"[.!?][\"”’]?\s")
+# words after which a name is an object, not a subject: `by TransLink`, `for Tesla and Musk`
+_BEFORE_OBJECT = {
+    "by", "of", "to", "with", "from", "for", "at", "in", "on", "into", "about", "against", "than", "the", "a", "an",
+    "and", "or", "like", "as", "via", "over", "under", "told",
+}  # fmt: skip
 
 
 def _organisation_referred_to(
@@ -577,19 +595,33 @@ def _organisation_referred_to(
     window: int = 1500,
 ) -> str | None:
     """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
-    utility`) stands for the organisation that was last the subject of a clause before it: a
-    capitalized name opening a sentence or a clause and followed by a verb, and nobody's name; an
-    organisation the text calls so (`Rally Canada, the group that …`) comes first."""
+    Calgary-based railway`) stands for the organisation that was last the subject of a clause
+    before it (a capitalized name followed by a verb, and nobody's name), last named with that noun
+    in its name (`Parole Board of Canada` … `the parole board`) or named in the sentence before
+    (`… by TransLink. The agency told`); an organisation the text calls so (`Rally Canada, the
+    group that …`) comes first. A kind named in names (`the city`) is only ever such a name."""
     words = mention.split()
-    if len(words) != 2 or words[0].casefold() != "the" or words[1].casefold() not in resources_.organisation_nouns:
+    noun = words[-1].casefold()
+    modifiers = words[1:-1]
+    if (
+        words[0].casefold() != "the"
+        or noun not in resources_.organisation_nouns
+        or len(modifiers) > 2
+        or not all(w.islower() or "-" in w for w in modifiers)
+    ):
         return None
+    if noun in resources_.organisation_kinds:
+        return _organisation_of_kind(text, noun, people)
     names_of_people = {part for person in people for part in person.parts}
     found = named = None
-    for match in _CAPITALIZED_RUN.finditer(text, max(0, position - window), position):
-        tokens = match.group(0).split()
-        while tokens and tokens[0].casefold() in _BEFORE_ORGANISATION:
-            tokens = tokens[1:]
+    sentence_subject_until = 0
+    for match in _ORGANISATION_RUN.finditer(text, max(0, position - window), position):
+        tokens = _organisation_tokens(match.group(0))
         if not tokens or any(t in names_of_people for t in tokens) or first_name_gender(tokens[0]):
+            continue
+        name = " ".join(tokens)
+        if len(tokens) > 1 and noun in {_POSSESSIVE.sub("", t).casefold() for t in tokens}:
+            found = _POSSESSIVE.sub("", name)  # `the Parole Board of Canada's logic` … `The parole board`
             continue
         single = len(tokens) == 1 and (len(tokens[0]) < 3 or tokens[0].casefold() in _NOT_PEOPLE)
         if (
@@ -599,26 +631,52 @@ def _organisation_referred_to(
         ):
             continue  # and `Mayors` opening a sentence is a common noun, `Suncor` a name
         after = text[match.end() : match.end() + 40]
-        if re.match(rf",\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(words[1])}\b", after, re.IGNORECASE):
-            named = " ".join(tokens)  # `Rally Canada, the group that organized …`: called so in so many words
+        if re.match(rf",\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){{0,3}}{re.escape(noun)}\b", after, re.IGNORECASE):
+            named = name  # `Rally Canada, the group that organized …`: called so in so many words
             continue
-        if _opens_sentence(text, match.start()):
-            subject = re.match(r"\s+(?:also\s+|has\s+|had\s+)?[a-z]+\b", after)
-        else:  # `In a statement, Facebook said`
-            subject = text[max(0, match.start() - 2) : match.start()] == ", " and resources_.cue_pattern.match(
-                after.lstrip()
-            )
-        if subject:
-            found = " ".join(tokens)
+        if match.start() < sentence_subject_until:
+            continue  # `Google said Thursday that Apple has …`: the sentence's own subject stays the topic
+        before = re.search(r"([A-Za-z]+)[ \t]+$", text[max(0, match.start() - 20) : match.start()])
+        if _opens_sentence(text, match.start()) or before is None:  # `IBM rocketed`, `In a statement, IRCC did`
+            if _VERB_AFTER.match(after) or resources_.cue_pattern.match(after.lstrip()):
+                found = name
+                sentence_end = _SENTENCE_END.search(text, match.end(), position)
+                sentence_subject_until = sentence_end.end() if sentence_end else position
+                continue
+        elif before.group(1).casefold() not in _BEFORE_OBJECT and _PAST_AFTER.match(after):
+            found = name  # `maker Procter & Gamble rallied`, not `wealthy Chinese citizens`
+            continue
+        if len(_SENTENCE_END.findall(text, match.end(), position)) <= 1:
+            found = name  # `… confirm this by TransLink. The agency told`: named in the sentence before
     return named or found
 
 
-_MID_SENTENCE_WORD = re.compile(r"[a-z,]\s+([A-Z][\w'’-]*)")
+def _organisation_tokens(run: str) -> list[str]:
+    tokens = run.split()
+    while tokens and tokens[0].casefold() in _BEFORE_ORGANISATION:
+        tokens = tokens[1:]
+    return tokens
+
+
+def _organisation_of_kind(text: str, noun: str, people: list[Person]) -> str | None:
+    """`the city`: the name with `City` in it that the article gives most, before or after the
+    mention (`City of Surrey` five times, not `Langley City` once); None when it gives none."""
+    names_of_people = {part for person in people if person.likely_person for part in person.parts}
+    counts: Counter[str] = Counter()
+    for match in _ORGANISATION_RUN.finditer(text):
+        tokens = [_POSSESSIVE.sub("", t) for t in _organisation_tokens(match.group(0))]
+        if len(tokens) > 1 and noun in {t.casefold() for t in tokens} and not names_of_people.intersection(tokens):
+            counts[" ".join(tokens)] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+_MID_SENTENCE_WORD = re.compile(r"[a-z,]\s+([A-Z][\w'’-]*)(?![\w'’-])(?![ \t]+[A-Z])")
 
 
 def capitalized_mid_sentence(text: str) -> frozenset[str]:
-    """Words written capitalized after a lower-case word somewhere in ``text``: names, unlike common
-    nouns that happen to open a sentence (`Mayors`). One pass over the text."""
+    """Words written capitalized, on their own, after a lower-case word somewhere in ``text``:
+    names, unlike common nouns that open a sentence (`Mayors`) or a longer name (`the Mayors
+    Council`). One pass over the text."""
     return frozenset(_MID_SENTENCE_WORD.findall(text))
 
 

@@ -338,6 +338,29 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "was shuffled, she published an unusual statement on her website.\n\n“It is a pillar of our democracy "
          "that our system of justice be free from political interference,” her statement said.",
          ["Jody Wilson-Raybould"]),
+        # `the company` is the organisation that last opened a clause with a verb (not `BMO Research analyst`),
+        ("BMO Research analyst Keith Bachman said the services divisions did well in the quarter. Tide, Bounty and "
+         "Crest maker Procter & Gamble rallied 6 per cent after its profit came out ahead of expectations. The "
+         "company said its annual profit and sales could be slightly stronger than it previously expected.",
+         ["Keith Bachman", "Procter & Gamble"]),
+        # ... the sentence's own subject, not a company named in a clause inside it or in the quote ...
+        ("Google said Thursday that Apple has also revoked its enterprise certificate, blocking Google employees "
+         "from testing new app features on iPhones.\n\nBut the company seemed "
+         "confident it would quickly regain its access. \"We're working with Apple to fix a temporary disruption,\" "
+         "the company said in a statement.", ["Google", "Google"]),
+        # ... or one named in the sentence just before, as an object; an acronym in full where the text spells it
+        ("CTV News caught up with him at Thursday’s meeting. But the mayor claimed a study had been done to confirm "
+         "this by TransLink. The agency told CTV News it has not done any such study.", ["mayor", "TransLink"]),
+        ("ECB WATCH: The ECB wrapped up its first policy meeting, where European Central Bank President Mario "
+         "Draghi spoke. The bank said it did not change its interest rates.", ["European Central Bank"]),
+        # a kind named in names (`the city`, `the railway`) is the name of that kind the article gives most
+        ("Attempts through City of Surrey staff failed. Langley City has one rink. The City of Surrey has "
+         "budgeted $44.5 million. The project will replace the North Surrey Arena, according to the city.",
+         ["City of Surrey"]),
+        ("Three employees with Canadian Pacific Railway were killed.\n\n\"Our forefathers would never have put a "
+         "train together that big,\" said Joe Mulligan with Railroad Workers United.\n\nThe Calgary-based railway "
+         "said in the report that it also places locomotives along a train in the winter.",
+         ["Joe Mulligan", "Canadian Pacific Railway"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
