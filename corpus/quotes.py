@@ -685,6 +685,9 @@ def _with_article(tokens: list[re.Match[str]], name: tuple[str, int], language: 
         member = _member_of(tokens, index - 1)
         if member is not None:
             return member
+        holder = _holder_of(tokens, index - 1, name[1] + len(name[0]), language)
+        if holder is not None:
+            return holder
         start = tokens[index - 1].start()
         return tokens[0].string[start : name[1] + len(name[0])], start
     return name
@@ -702,6 +705,26 @@ def _member_of(tokens: list[re.Match[str]], article: int) -> tuple[str, int] | N
     if person is None or len(person[0].split()) < 2 or not first_name_gender(person[0].split()[0]):
         return None
     return person
+
+
+def _holder_of(tokens: list[re.Match[str]], article: int, end: int, language: Language) -> tuple[str, int] | None:
+    """`The former sergeant-at-arms of the House of Commons said`: the one who holds a post in the
+    organisation speaks, a description opened by its own article a few lowercase words before `of`."""
+    articles = ARTICLES.get(language.code, {"the"})
+    if article < 2 or tokens[article - 1].group(0) != "of" or not _adjacent(tokens, article):
+        return None
+    index = article - 1
+    for _ in range(4):  # up to three lowercase words, then their article
+        if index == 0 or not _adjacent(tokens, index):
+            return None
+        index -= 1
+        word = tokens[index].group(0)
+        if word.casefold() in articles:
+            start = tokens[index].start()
+            return tokens[0].string[start:end], start
+        if not word.islower():
+            return None
+    return None
 
 
 def _subject_behind_prepositions(
@@ -977,6 +1000,14 @@ _FUNCTION_WORDS = {"the", "a", "an", "and", "or", "but", "that", "which", "who",
                    "than"}  # fmt: skip
 
 
+# the rest of an organisation's name after a small word or in a list: `… on Drug Abuse`, `…,
+# Climatology and Geophysics Agency`
+_NAME_CONTINUES = re.compile(
+    r"(?:[ \t]+(?:on|of|for|&)[ \t]+(?:the[ \t]+)?|,[ \t]+(?=(?:[A-Z][\w'’-]*,?[ \t]+)+and[ \t]+[A-Z]))"
+    r"([A-Z][\w'’-]*)(?:,?[ \t]+(?:and[ \t]+)?[A-Z][\w'’-]*)*"
+)
+
+
 def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:
     """The speaker written just after a cue or `according to`: `said Telford`, `said he`,
     `says the affable proprietor`, `according to the most recent numbers from Statistics Canada`."""
@@ -1031,6 +1062,10 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
     if not run:
         return None
     start, end = run[0].start(), run[-1].end()
+    if run[0].group(0).casefold() in ARTICLES.get(language.code, {"the"}) and _is_name_token(run[-1].group(0)):
+        continued = _NAME_CONTINUES.match(rest, end)
+        if continued and continued.group(1).casefold() not in TIME_WORDS:
+            end = continued.end()  # `the National Institute on Drug Abuse`, `the Meteorology, Climatology and …`
     possessive = re.search(r"['’]s$", run[-1].group(0))
     named = _APPOSITIVE_NAME.match(rest, end)
     if named and (possessive or any(t.group(0).islower() for t in run)):

@@ -100,12 +100,15 @@ class Person:
 
 
 @cache
-def _first_names() -> dict[str, str]:
-    return resources.load("first_names")["names"]
+def _first_names() -> tuple[dict[str, str], dict[str, str]]:
+    table = resources.load("first_names")
+    return table["names"], table["spellings"]
 
 
 def first_name_gender(name: str) -> str | None:
-    return _first_names().get(romanized(name))
+    """m, f or fm; a spelling one gender bears settles a shared key (Michelle: f, Michel: m)."""
+    names, spellings = _first_names()
+    return spellings.get(name.casefold()) or names.get(romanized(name))
 
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f", "он": "m", "она": "f", "він": "m", "вона": "f",
@@ -450,7 +453,7 @@ def _someone_unnamed(mention: str, resources_: Language) -> bool:
     article has not named (an indefinite or plural description), or an organisation, however
     near a named engineer, official or bank president stands. (`A Vancouver hockey coach says …`
     opening a story may still be named after.)"""
-    words = mention.split()
+    words = _head_phrase(mention.split())
     head = words[-1].casefold()
     return (
         words[0].casefold() in _INDEFINITE
@@ -692,15 +695,23 @@ def _describes_a_person(mention: str, resources_: Language) -> bool:
         return False
     if _AGE.search(mention):
         return True
+    words = _head_phrase(words)
     epithet = any("-" in w[1:-1] for w in words[1:-1]) or "," in mention
     head = words[-1].casefold()
     return epithet and not head.endswith("s") and head not in resources_.organisation_nouns
 
 
+def _head_phrase(words: list[str]) -> list[str]:
+    """`the former sergeant-at-arms of the House of Commons` → `the former sergeant-at-arms`: the
+    description up to the organisation it belongs to."""
+    return words[: words.index("of")] if "of" in words[2:] else words
+
+
 def is_proper_name(mention: str) -> bool:
     """Every word after an article is capitalized (or Han): a person or an organisation, not a
     description (`his office`, `union`); only such speakers get a corpus-wide ``speaker_id``."""
-    content = [w for w in mention.split() if w.casefold() not in {"the", "a", "an", "of", "de", "der", "la", "le"}]
+    small = {"the", "a", "an", "of", "on", "for", "and", "&", "de", "der", "la", "le"}  # `Institute on Drug Abuse`
+    content = [w for w in mention.split() if w.casefold() not in small]
     return bool(content) and all(w[:1].isupper() or _HAN_RUN.match(w) for w in content)
 
 
@@ -725,6 +736,9 @@ def _is_role_phrase(mention: str, resources_: Language) -> bool:
 def _by_name(people: list[Person], mention: str, roles: frozenset[str]) -> tuple[Person | None, float | None]:
     mention = re.sub(r"['’]s$", "", mention)
     parts, _ = split_roles(mention.split(), roles)
+    person = parts[: parts.index("of")] if "of" in parts[2:] else []
+    if person and (len(person) == 2 or first_name_gender(person[0])) and _person_tokens(person):
+        parts = person  # `Jingyi Pan of IG`: the person, not the firm (not `Animal Protection Services of …`)
     if not parts:
         return None, None
     mention = " ".join(parts)

@@ -198,6 +198,19 @@ def test_indirect_speech(text, language, content, speaker):
          "is sluggish as Chinese leaders try to resolve a tariff battle with Washington.",
          [("economic activity is sluggish as Chinese leaders try to resolve a tariff battle with Washington",
            "forecasters")]),
+        # an organisation's whole name after `according to`, through `on` and a list (GGT)
+        ("Still, 30 per cent of opioid-related deaths in the United States involve a benzodiazepine, according to "
+         "the National Institute on Drug Abuse.",
+         [("Still, 30 per cent of opioid-related deaths in the United States involve a benzodiazepine",
+           "the National Institute on Drug Abuse")]),
+        ("It erupted again just after 9 p.m. on Saturday, according to the Meteorology, Climatology and Geophysics "
+         "Agency (BMKG).", [("It erupted again just after 9 p.m. on Saturday",
+                             "the Meteorology, Climatology and Geophysics Agency")]),
+        # ... not a day after it; and the one who holds a post in an organisation, not the organisation
+        ("Talks will resume, according to the Pentagon on Monday.", [("Talks will resume", "the Pentagon")]),
+        ("The former sergeant-at-arms of the House of Commons said Monday he's considering a run for the Liberal "
+         "leadership.", [("Monday he's considering a run for the Liberal leadership",
+                          "The former sergeant-at-arms of the House of Commons")]),
         # a verb that also takes an object reports a clause its subject pronoun opens (GGT) …
         ("Cerato admitted she wasn't a member of the X-Men.", [("she wasn't a member of the X-Men", "Cerato")]),
         # … and nothing when an object follows (GGT markets report)
@@ -361,6 +374,15 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "train together that big,\" said Joe Mulligan with Railroad Workers United.\n\nThe Calgary-based railway "
          "said in the report that it also places locomotives along a train in the winter.",
          ["Joe Mulligan", "Canadian Pacific Railway"]),
+        # a first name's spelling settles a gender its romanized form shares (Michelle, not Michel)
+        ("Conservative Leader Andrew Scheer said he is confident the party has learned from that mistake.\n\n"
+         "If any of his MPs resort to name-calling — Calgary MP Michelle Rempel earlier this week called "
+         "Immigration Minister Ahmed Hussen a “chicken” on Twitter — Scheer insists it is in reaction to the "
+         "Liberals.\n\nBring it, but you won’t. Chicken. — Michelle Rempel (@MichelleRempel) December 18, 2018\n\n"
+         "“When we’re the victims of insulting language it’s going to evoke a response,” he said.",
+         ["Andrew Scheer", "Andrew Scheer"]),
+        # a person `of` a firm is the person
+        ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
 )  # fmt: skip
 def test_speakers_resolved_from_the_way_news_names_them(text, speakers):
