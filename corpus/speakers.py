@@ -192,27 +192,44 @@ def _gendered_subject_pronoun(pronouns: frozenset[str]) -> re.Pattern[str] | Non
 
 def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozenset[str]) -> None:
     """A person whose first name tells no gender (or either) takes that of the first subject pronoun
-    in a sentence their name opens, before any other name: `Mamadou Dia was on a business trip …
-    when he ended up huddled …`. News introduces people this way, and names from outside the first-
-    name list (most of the world's) would otherwise lose every `he` to the nearest John."""
+    in a sentence their name opens, before any other name, or opening the next sentence: `Mamadou Dia
+    was on a business trip … when he ended up huddled …`, `Stacy Lewis said … . She particularly
+    enjoyed`, `Jayme told police she could hear the sirens`. News introduces people this way, and
+    names from outside the first-name list (most of the world's) would otherwise lose every `he` to
+    the nearest John."""
     subject_pronoun = _gendered_subject_pronoun(pronouns)
     if subject_pronoun is None:
         return
     people = list(people)
     starts = sorted(at for person in people for at in person.positions)
+    first_names = Counter(person.parts[0] for person in people)
     for person in people:
         if person.gender not in (None, "fm"):  # `Michelle` is a man's name in French: the text decides
             continue
-        for at in person.subject_positions:
-            end = at + (len(person.name) if text.startswith(person.name, at) else len(person.parts[-1]))
+        openings = [
+            (at, len(person.name) if text.startswith(person.name, at) else len(person.parts[-1]))
+            for at in person.subject_positions
+        ]
+        if len(person.parts) > 1 and first_names[person.parts[0]] == 1:  # `Jayme told police`
+            first = re.compile(rf"(?<![\w'’-]){re.escape(person.parts[0])}(?![\w'’-])(?![ \t]+[A-Z])")
+            openings += [(m.start(), len(m.group(0))) for m in first.finditer(text) if _opens_sentence(text, m.start())]
+        for at, length in sorted(openings):
+            end = at + length
             rest = _SENTENCE_REST.match(text, end).group(0)
             following = bisect.bisect_right(starts, at)  # another name before the pronoun: not theirs
-            if following < len(starts) and starts[following] < end + len(rest):
+            named_after = following < len(starts) and starts[following] < end + len(rest)
+            if named_after:
                 rest = rest[: max(0, starts[following] - end)]
             pronoun = subject_pronoun.search(rest)
+            if pronoun is None and not named_after:
+                pronoun = _NEXT_SENTENCE_PRONOUN.match(text, end + len(rest))
+                pronoun = pronoun if pronoun and subject_pronoun.fullmatch(pronoun.group(1)) else None
             if pronoun:
                 person.pronoun_gender = _PRONOUN_GENDER[pronoun.group(1).casefold()]
                 break
+
+
+_NEXT_SENTENCE_PRONOUN = re.compile(r"[.!?][\"”’]?\s+(\w+)")
 
 
 def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:

@@ -381,6 +381,12 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "Liberals.\n\nBring it, but you won’t. Chicken. — Michelle Rempel (@MichelleRempel) December 18, 2018\n\n"
          "“When we’re the victims of insulting language it’s going to evoke a response,” he said.",
          ["Andrew Scheer", "Andrew Scheer"]),
+        # a first name both genders bear takes the pronoun of a sentence the name alone opens
+        ("Jake Thomas Patterson, 21, was arrested. He kidnapped 13-year-old Jayme Closs in October.\n\n"
+         "Hearing a shotgun blast, Jayme said she knew her father was dead. Patterson told investigators he shot "
+         "James Closs through the front door.\n\nPatterson dragged Jayme outside. Jayme told police she could hear "
+         "the sirens. He told detectives he would have opened fire if officers had tried to stop him.",
+         ["Jayme Closs", "Jake Thomas Patterson", "Jayme Closs", "Jake Thomas Patterson"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
