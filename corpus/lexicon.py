@@ -184,6 +184,7 @@ class Language:
     organisation_nouns: frozenset[str]  # the kinds among them too
     organisation_kinds: frozenset[str]
     document_nouns: frozenset[str]
+    report_nouns: frozenset[str]  # the document nouns one report goes by
     not_speech: re.Pattern[str] | None  # `claimed responsibility`: a cue that reports nothing
 
     @property
@@ -224,6 +225,7 @@ def language_resources(code: str | None) -> Language:
         | frozenset(people["organisation_kinds"].get(code, [])),
         organisation_kinds=frozenset(people["organisation_kinds"].get(code, [])),
         document_nouns=frozenset(people["document_nouns"].get(code, [])),
+        report_nouns=frozenset(people["report_nouns"].get(code, [])),
         not_speech=re.compile(rf"(?:{alternation(table['not_speech'])}){end}") if table["not_speech"] else None,
     )
 

@@ -531,36 +531,63 @@ _NAME_RUN = r"[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&'’-]*)*"
 
 def _issuer_named_before(text: str, mention: str, position: int, resources_: Language) -> str | None:
     """`a study which is being released Monday by Civic Action` … `the study said`: a document whose
-    issuer the text names where it brings the document up (by name, not as `the railway company`);
-    for `the study`, the latest such introduction before ``position``."""
+    issuer the text names where it brings the document up; for `the study` (`the white paper`), the
+    latest such introduction of a study before ``position``, else of any report."""
     words = mention.split()
-    article = words[0].casefold()
-    if len(words) != 2 or article not in {"the", "a", "an"} or words[1].casefold() not in resources_.document_nouns:
+    article, noun = words[0].casefold(), words[-1].casefold()
+    modifiers = words[1:-1]
+    if (
+        article not in {"the", "a", "an"}
+        or noun not in resources_.document_nouns
+        or len(modifiers) > (2 if article == "the" else 0)
+        or not all(w.islower() for w in modifiers)
+    ):
         return None
-    introduced = _document_introduced(words[1].casefold())
+    introduced = _document_introduced(frozenset([noun]), resources_.organisation_nouns)
     if article != "the":  # `according to a study which is being released Monday by Civic Action`: here
         match = introduced.match(text, position)
         return next((group for group in match.groups() if group), None) if match else None
+    found = _latest_issuer(introduced, text, position)
+    if found is None and noun in resources_.report_nouns:  # `The white paper` after `A report by …`
+        reports = _document_introduced(resources_.report_nouns, resources_.organisation_nouns)
+        found = _latest_issuer(reports, text, position)
+    return found
+
+
+def _latest_issuer(introduced: re.Pattern[str], text: str, position: int) -> str | None:
     found = None
     for match in introduced.finditer(text, max(0, position - 3000), position):
         name = next(group for group in match.groups() if group)
-        if name.split()[0].casefold() not in NOT_A_NAME:
+        if name.startswith("the "):  # `the railway company`: resolved as an organisation is
             found = name
+        elif _clean_mention(name).split()[0].casefold() not in NOT_A_NAME:
+            found = _clean_mention(name)  # `The Canadian Beverage Association said in a statement`
     return found
 
 
 @cache
-def _document_introduced(noun: str) -> re.Pattern[str]:
+def _document_introduced(nouns: frozenset[str], organisation_nouns: frozenset[str]) -> re.Pattern[str]:
     """A document brought up with its issuer's name: `a study … by Civic Action`, `the Civic Action
-    study`, `Foster’s new book`."""
-    noun = re.escape(noun)
+    study`, `Foster’s new book`, `X said in a statement`; or by the organisation's kind: `a report by
+    the railway company` (resolved as `the railway company` is)."""
+    noun = "(?:" + "|".join(sorted(map(re.escape, nouns))) + ")"
+    organisations = "|".join(sorted(map(re.escape, organisation_nouns)))
     return re.compile(
         rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+(?:(?:which|that)\s+(?:is|was)\s+(?:being\s+)?"
         # the whole name after `by`, and not a group (`by Canadian Hockey League players`)
         rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({_NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
+        # `A report by the railway company`: the organisation it stands for
+        rf"|\b[Aa]n?\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+by\s+(the\s+(?:[a-z-]+\s+){{0,2}}(?:{organisations}))\b"
         rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
-        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b",
+        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
+        # `The Canadian Beverage Association said in a statement`, `In a statement, IRCC said`
+        rf"|\b({_NAME_RUN})\s+{_ISSUING}\s+in\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun}\b"
+        rf"|\b[Ii]n\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun},\s+({_NAME_RUN})\s+{_ISSUING}\b",
     )
+
+
+_ISSUING = r"(?:said|says|wrote|writes|stated|states|added|announced|noted)"
+_ITS = r"(?:a|an|the|its|their|his|her)"
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
@@ -630,8 +657,9 @@ def _organisation_referred_to(
         or not all(w.islower() or "-" in w for w in modifiers)
     ):
         return None
-    if noun in resources_.organisation_kinds:
-        return _organisation_of_kind(text, noun, people)
+    kind = next((w for w in (noun, *map(str.casefold, modifiers)) if w in resources_.organisation_kinds), None)
+    if kind is not None:  # `the railway company` is a railway
+        return _organisation_of_kind(text, kind, people)
     names_of_people = {part for person in people for part in person.parts}
     found = named = None
     sentence_subject_until = 0

@@ -387,6 +387,18 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "James Closs through the front door.\n\nPatterson dragged Jayme outside. Jayme told police she could hear "
          "the sirens. He told detectives he would have opened fire if officers had tried to stop him.",
          ["Jayme Closs", "Jake Thomas Patterson", "Jayme Closs", "Jake Thomas Patterson"]),
+        # a document speaks for whoever issued it `in a statement`; a report for the organisation that
+        # issued it, named by its kind, and so do the other names the report goes by
+        ("The Canadian Beverage Association said in a statement that juice is a source of vitamins. The "
+         "statement also said that removing it could have “significant consequences on nutrient intakes.”",
+         ["Canadian Beverage Association", "Canadian Beverage Association"]),
+        ("Three employees with Canadian Pacific Railway were killed.\n\nA report by the railway company details "
+         "how challenging it is to run trains in frigid temperatures.\n\nThe white paper said cold increases air "
+         "leakage from a train's air-brake system.\n\nTrains are shortened when temperatures dip below -25 C, "
+         "the report said.", ["Canadian Pacific Railway", "Canadian Pacific Railway"]),
+        # ... but a website is no report: `this statement by Trump` does not make Trump its voice
+        ("The bias begins to show when looking at how the website rated this statement by Trump on June 11.\n\n"
+         "The website noted that both Sanders and Trump were referring to studies.", ["website"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
