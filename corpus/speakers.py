@@ -203,6 +203,14 @@ def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozense
     people = list(people)
     starts = sorted(at for person in people for at in person.positions)
     first_names = Counter(person.parts[0] for person in people)
+
+    @cache
+    def alone_opening() -> dict[str, list[int]]:  # `Jayme told police`: a word opening a sentence alone
+        found: dict[str, list[int]] = defaultdict(list)
+        for match in _WORD_OPENING_ALONE.finditer(text):
+            found[match.group(1)].append(match.start(1))
+        return found
+
     for person in people:
         if person.gender not in (None, "fm"):  # `Michelle` is a man's name in French: the text decides
             continue
@@ -210,9 +218,9 @@ def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozense
             (at, len(person.name) if text.startswith(person.name, at) else len(person.parts[-1]))
             for at in person.subject_positions
         ]
-        if len(person.parts) > 1 and first_names[person.parts[0]] == 1:  # `Jayme told police`
-            first = re.compile(rf"(?<![\w'’-]){re.escape(person.parts[0])}(?![\w'’-])(?![ \t]+[A-Z])")
-            openings += [(m.start(), len(m.group(0))) for m in first.finditer(text) if _opens_sentence(text, m.start())]
+        first = person.parts[0]
+        if len(person.parts) > 1 and first_names[first] == 1:
+            openings += [(at, len(first)) for at in alone_opening().get(first, ())]
         for at, length in sorted(openings):
             end = at + length
             rest = _SENTENCE_REST.match(text, end).group(0)
@@ -229,6 +237,7 @@ def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozense
                 break
 
 
+_WORD_OPENING_ALONE = re.compile(r"(?:^|[.!?][\"”’]?[ \t]+|\n[ \t\"“]*)([A-Z][\w'’-]*)(?![\w'’-])(?![ \t]+[A-Z])", re.M)
 _NEXT_SENTENCE_PRONOUN = re.compile(r"[.!?][\"”’]?\s+(\w+)")
 
 

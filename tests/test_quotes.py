@@ -619,10 +619,11 @@ def _benchmark():
 
 @pytest.mark.slow
 def test_ggt_quality_gate(data):
-    """Measured 0.8822 F1 and 0.8825 speaker accuracy (the GGT extractor: 0.837 / 0.865)."""
+    """Measured 0.8825 F1 and 0.9016 speaker accuracy (the GGT extractor: 0.837 / 0.865); the goal
+    is 0.88 / 0.90, and the rules are deterministic: a rule that loses a right answer fails here."""
     result = _benchmark().evaluate("ggt", "speaker_name")
-    assert result["f1"] >= 0.875, result
-    assert result["speaker_accuracy"] >= 0.875, result
+    assert result["f1"] >= 0.88, result
+    assert result["speaker_accuracy"] >= 0.90, result
 
 
 def test_a_megabyte_long_paragraph_of_quotes_is_read_whole(seeds_snapshot):
