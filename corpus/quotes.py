@@ -668,6 +668,10 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
         return last, tokens[-1].start()
     name = _name_run_before(tokens, language.openers)
     if name is not None:
+        index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
+        holder = _holder_of(tokens, index, name[1] + len(name[0]), language)
+        if holder is not None:  # `A spokeswoman for Trudeau said`: the spokeswoman
+            return holder
         subject = _subject_behind_prepositions(tokens, name, language)
         return _with_article(tokens, subject, language) if subject is not None else None
     return _role_phrase_before(tokens, language)
@@ -711,7 +715,7 @@ def _holder_of(tokens: list[re.Match[str]], article: int, end: int, language: La
     """`The former sergeant-at-arms of the House of Commons said`: the one who holds a post in the
     organisation speaks, a description opened by its own article a few lowercase words before `of`."""
     articles = ARTICLES.get(language.code, {"the"})
-    if article < 2 or tokens[article - 1].group(0) != "of" or not _adjacent(tokens, article):
+    if article < 2 or tokens[article - 1].group(0) not in {"of", "for"} or not _adjacent(tokens, article):
         return None
     index = article - 1
     for _ in range(4):  # up to three lowercase words, then their article
@@ -1008,6 +1012,11 @@ _NAME_CONTINUES = re.compile(
 )
 
 
+_ISSUED_BY = re.compile(
+    r"[ \t]+(?:from|by)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+)?[A-Z][\w'’-]*)*"
+)
+
+
 def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:
     """The speaker written just after a cue or `according to`: `said Telford`, `said he`,
     `says the affable proprietor`, `according to the most recent numbers from Statistics Canada`."""
@@ -1072,6 +1081,9 @@ def _mention_after(text: str, position: int, language: Language) -> tuple[str, i
         return named.group(1), position + named.start(1)  # `says Campbell’s partner, Jason Louth`
     if possessive:  # `says Campbell’s partner`: the partner, not Campbell
         end = _DESCRIPTION_WORDS.match(rest, end).end()
+    elif run[-1].group(0).casefold() in language.document_nouns:
+        issuer = _ISSUED_BY.match(rest, end)  # `the most recent numbers from Statistics Canada`
+        end = issuer.end() if issuer else end
     return rest[start:end], position + start
 
 

@@ -936,6 +936,7 @@ def _pronoun_antecedent(
             for at in nearest.positions
             if previous_at < at < position
             and not previous.start <= at < previous.end
+            and not previous_at < at < previous.start  # `Roman, who operates tours to Anak Krakatau, said`
             and not _possessive_at(text, at)  # `Greenspan’s name … on Child’s phone`: no new speaker
         ]
         if not named_since:

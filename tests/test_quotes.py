@@ -211,6 +211,12 @@ def test_indirect_speech(text, language, content, speaker):
         ("The former sergeant-at-arms of the House of Commons said Monday he's considering a run for the Liberal "
          "leadership.", [("Monday he's considering a run for the Liberal leadership",
                           "The former sergeant-at-arms of the House of Commons")]),
+        # a report's issuer stays in the mention; someone `for` a person is not that person
+        ("Youth unemployment is more than double the national average, according to the most recent numbers "
+         "from Statistics Canada.", [("Youth unemployment is more than double the national average",
+                                      "the most recent numbers from Statistics Canada")]),
+        ("A spokeswoman for Trudeau said he is not going to shy away from pointing out falsehoods.",
+         [("he is not going to shy away from pointing out falsehoods", "A spokeswoman for Trudeau")]),
         # a verb that also takes an object reports a clause its subject pronoun opens (GGT) …
         ("Cerato admitted she wasn't a member of the X-Men.", [("she wasn't a member of the X-Men", "Cerato")]),
         # … and nothing when an object follows (GGT markets report)
@@ -399,6 +405,10 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         # ... but a website is no report: `this statement by Trump` does not make Trump its voice
         ("The bias begins to show when looking at how the website rated this statement by Trump on June 11.\n\n"
          "The website noted that both Sanders and Trump were referring to studies.", ["website"]),
+        # a name in the speaker's own appositive is not who `he` is next
+        ("Roman, a resident of the area who operates tours to Anak Krakatau, said the weather had been fine when "
+         "the waves struck.\n\nHe said many others had taken refuge in his elevated village of Tahura Carita.",
+         ["Roman", "Roman"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
