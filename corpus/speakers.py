@@ -215,7 +215,7 @@ def _add_pronoun_genders(text: str, people: Iterable[Person], pronouns: frozense
         if person.gender not in (None, "fm"):  # `Michelle` is a man's name in French: the text decides
             continue
         openings = [
-            (at, len(person.name) if text.startswith(person.name, at) else len(person.parts[-1]))
+            (at, len(person.name) if text.startswith(person.name, at) else len(family_name(person.parts)))
             for at in person.subject_positions
         ]
         first = person.parts[0]
@@ -241,13 +241,22 @@ _WORD_OPENING_ALONE = re.compile(r"(?:^|[.!?][\"”’]?[ \t]+|\n[ \t\"“]*)([A
 _NEXT_SENTENCE_PRONOUN = re.compile(r"[.!?][\"”’]?\s+(\w+)")
 
 
+_KOREAN_GIVEN_NAME = re.compile(r"[A-Z][a-z]+-[a-z]+")
+
+
+def family_name(parts: list[str]) -> str:
+    """The part a person is called by alone: the last, but the first of a Korean name written family
+    name first (`Kim Jong-un`, `Moon Jae-in`: `Kim said`)."""
+    return parts[0] if len(parts) == 2 and _KOREAN_GIVEN_NAME.fullmatch(parts[1]) else parts[-1]
+
+
 def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
     """Later mentions by surname alone (`Patterson dragged …`) count as the person's (of two with
     that surname, the one named last in full): recency decides what `he` refers to."""
     owners: dict[str, list[Person]] = defaultdict(list)
     for person in people.values():
-        if len(person.parts[-1]) >= 3:
-            owners[person.parts[-1]].append(person)
+        if len(family_name(person.parts)) >= 3:
+            owners[family_name(person.parts)].append(person)
     if not owners:
         return
     found: dict[str, list[int]] = defaultdict(list)
@@ -266,7 +275,9 @@ def _add_surname_mentions(text: str, people: dict[str, Person]) -> None:
     for person in people.values():
         for position in found.get(person.name, []):
             person.positions.append(position)
-            if _opens_sentence(text, position) and not _COORDINATED.match(text, position + len(person.parts[-1])):
+            if _opens_sentence(text, position) and not _COORDINATED.match(
+                text, position + len(family_name(person.parts))
+            ):
                 person.subject_positions.append(position)
         person.positions.sort()
         person.subject_positions.sort()
@@ -316,13 +327,14 @@ def _described_as(text: str, start: int, end: int, roles: frozenset[str]) -> set
 
 def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], set[str]]:
     """Name tokens and role words of a capitalized run: `Foreign Minister of Russia Sergei
-    Lavrov` → ([Sergei, Lavrov], {foreign, minister, russia})."""
+    Lavrov` → ([Sergei, Lavrov], {foreign, minister, russia}); `Vice-President` is a role, `Jong-un`
+    (`un`, as in UN) a name."""
     cut = 0
     for i, token in enumerate(tokens):
         if (
             token.casefold().rstrip(".") in roles
             or token.casefold() in roles
-            or ("-" in token and token.casefold().rsplit("-", 1)[-1] in roles)  # `Vice-President`
+            or ("-" in token and len(token.rsplit("-", 1)[-1]) > 2 and token.casefold().rsplit("-", 1)[-1] in roles)
             or _is_role_adjective(token, tokens, i, roles)
         ):
             cut = i + 1
@@ -942,7 +954,7 @@ def _pronoun_antecedent(
         if not named_since:
             return speaker_person
         # `… Olazabal sent to Poulter …`: the previous speaker, named again after them, is nearer still
-        again = re.compile(rf"(?<![\w'’-]){re.escape(speaker_person.parts[-1])}(?![\w-])")
+        again = re.compile(rf"(?<![\w'’-]){re.escape(family_name(speaker_person.parts))}(?![\w-])")
         named_again = again.finditer(text, max(named_since) + 1, position)
         return speaker_person if any(not _possessive_at(text, m.start()) for m in named_again) else nearest
     return nearest

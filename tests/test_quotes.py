@@ -409,6 +409,13 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
         ("Roman, a resident of the area who operates tours to Anak Krakatau, said the weather had been fine when "
          "the waves struck.\n\nHe said many others had taken refuge in his elevated village of Tahura Carita.",
          ["Roman", "Roman"]),
+        # a Korean name is written family name first: `Kim` is Kim Jong-un, the Kim the article is about
+        # (and `Jong-un` is a name, not the role `UN`)
+        ("North Korean leader Kim Jong-un was expected to meet Tuesday with China's president.\n\nChina's "
+         "official Xinhua News Agency confirmed that Kim was visiting from Monday to Thursday. Kim arrived by "
+         "train.\n\nHe was accompanied by senior officials, including Kim Yong-chol, a key negotiator.\n\nKim "
+         "said in his New Year's speech he was ready to meet Trump any time. But he warned that he may seek an "
+         "alternative path if sanctions continue.", ["Xinhua News Agency", "Kim Jong-un", "Kim Jong-un"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
