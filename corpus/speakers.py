@@ -664,10 +664,12 @@ def _organisation_referred_to(
 ) -> str | None:
     """`Facebook said … The company noted …`: a definite `the company` (`the agency`, `the
     Calgary-based railway`) stands for the organisation that was last the subject of a clause
-    before it (a capitalized name followed by a verb, and nobody's name), last named with that noun
-    in its name (`Parole Board of Canada` … `the parole board`) or named in the sentence before
-    (`… by TransLink. The agency told`); an organisation the text calls so (`Rally Canada, the
-    group that …`) comes first. A kind named in names (`the city`) is only ever such a name."""
+    before it (a capitalized name followed by a verb, and nobody's name) or last named with that
+    noun in its name (`Parole Board of Canada` … `the parole board`); an organisation the text calls
+    so (`Rally Canada, the group that …`) comes first. A kind named in names (`the city`) is only
+    ever such a name. (An organisation named in the sentence before as an object, `… by TransLink.
+    The agency told`, was tried: it took `the fire department` for `New Delhi` and `the firm` for a
+    partner named after the subject.)"""
     words = mention.split()
     noun = words[-1].casefold()
     modifiers = words[1:-1]
@@ -715,8 +717,6 @@ def _organisation_referred_to(
         elif before.group(1).casefold() not in _BEFORE_OBJECT and _PAST_AFTER.match(after):
             found = name  # `maker Procter & Gamble rallied`, not `wealthy Chinese citizens`
             continue
-        if len(_SENTENCE_END.findall(text, match.end(), position)) <= 1:
-            found = name  # `… confirm this by TransLink. The agency told`: named in the sentence before
     return named or found
 
 
