@@ -445,6 +445,14 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
             person = _pronoun_antecedent(text, people, previous, quote, position, mention, resources_.roles)
             confidence = _PRONOUN
+            if person is None and mention.casefold() == "it":  # `EDC declined to answer … “…,” it said`
+                named_by = min(position, quote.start)
+                # `it` stands for an organisation as `the organisation` does
+                organisation = _organisation_referred_to(
+                    text, "the organisation", named_by, people, resources_, mid_sentence
+                )
+                if organisation is not None:
+                    person, confidence = Person(spelled_out(organisation, text) or organisation), _DESCRIBED
         elif _is_role_phrase(mention, resources_):
             person = None if _someone_unnamed(mention, resources_) else _by_role(people, mention, position)
             if person is None and mention.split()[0].casefold() in _INDEFINITE:  # a lede, named next

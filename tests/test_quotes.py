@@ -414,6 +414,11 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "train.\n\nHe was accompanied by senior officials, including Kim Yong-chol, a key negotiator.\n\nKim "
          "said in his New Year's speech he was ready to meet Trump any time. But he warned that he may seek an "
          "alternative path if sanctions continue.", ["Xinhua News Agency", "Kim Jong-un", "Kim Jong-un"]),
+        # `it` with no speaker before it is the organisation that last opened a clause
+        ("Export Development Canada broadened its political risk insurance program in 2006.\n\nCanadians had "
+         "little way of knowing about Suncor’s insurance policy. EDC declined to answer most of The Globe’s "
+         "questions about the Suncor policy. “We are obligated to respect the confidentiality of our policy "
+         "holders,” it said in a statement.", ["Export Development Canada"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
