@@ -439,7 +439,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             previous = quote if quote.speaker else previous
             continue
         position = quote.mention_start if quote.mention_start is not None else quote.start
-        issuer = _issuer_of(mention, resources_) or _issuer_named_before(text, mention, position, resources_)
+        issuer = (
+            _issuer_of(mention, resources_)
+            or _issuer_named_before(text, mention, position, resources_)
+            or _issuer_just_quoted(mention, previous, quote, resources_)
+        )
         if issuer is not None:  # `Foster’s book says`: Foster speaks through it
             mention = issuer
         if mention.casefold() in resources_.pronouns or mention.casefold() in resources_.object_pronouns:
@@ -583,6 +587,21 @@ def _issuer_named_before(text: str, mention: str, position: int, resources_: Lan
     return found
 
 
+def _issuer_just_quoted(mention: str, previous: Quote | None, quote: Quote, resources_: Language) -> str | None:
+    """`The British aid group Gatsby said its director was among those killed. A statement said the
+    group was “shocked”`: a document nobody is said to issue, right after someone spoke, is theirs."""
+    words = mention.split()
+    if (
+        len(words) != 2
+        or words[0].casefold() not in {"a", "an"}
+        or words[1].casefold() not in resources_.document_nouns
+        or previous is None
+        or quote.paragraph - previous.paragraph > 1
+    ):
+        return None
+    return previous.speaker
+
+
 def _latest_issuer(introduced: re.Pattern[str], text: str, position: int) -> str | None:
     found = None
     for match in introduced.finditer(text, max(0, position - 3000), position):
@@ -609,8 +628,9 @@ def _document_introduced(nouns: frozenset[str], organisation_nouns: frozenset[st
         rf"|\b[Aa]n?\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+by\s+(the\s+(?:[a-z-]+\s+){{0,2}}(?:{organisations}))\b"
         rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
         rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
-        # `The Canadian Beverage Association said in a statement`, `In a statement, IRCC said`
-        rf"|\b({_NAME_RUN})\s+{_ISSUING}\s+in\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun}\b"
+        # `The Canadian Beverage Association said in a statement`, `In a statement, IRCC said`, `Jason
+        # Schultz, technical researcher at Talos, stated in the company’s blog post`
+        rf"|\b({_NAME_RUN})(?:,[^,.;\n]{{1,80}},)?\s+{_ISSUING}\s+in\s+{_ITS}\s+(?:[\w'’-]+\s+){{0,2}}{noun}\b"
         rf"|\b[Ii]n\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun},\s+({_NAME_RUN})\s+{_ISSUING}\b",
     )
 

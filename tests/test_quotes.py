@@ -419,6 +419,14 @@ def test_reported_speech_around_a_set_off_attribution(text, expected):
          "little way of knowing about Suncor’s insurance policy. EDC declined to answer most of The Globe’s "
          "questions about the Suncor policy. “We are obligated to respect the confidentiality of our policy "
          "holders,” it said in a statement.", ["Export Development Canada"]),
+        # a document speaks for whoever `stated in` it, their appositive between; a statement nobody is
+        # said to issue, right after someone spoke, is theirs
+        ("Jason Schultz, technical researcher at Talos, stated in the company’s blog post that some of the bomb "
+         "threats came from the same addresses.\n\nAccording to the post, the bomb threat had morphed once "
+         "again by late Thursday.", ["Jason Schultz", "Jason Schultz"]),
+        ("The British aid group Gatsby said its Africa programs director was among those killed in the attack. "
+         "A statement said the group was \"shocked and saddened\" to confirm the death of Luke Potter.",
+         ["Gatsby", "Gatsby"]),
         # a person `of` a firm is the person
         ("\"The worries surround the uncertainties of a resolution,\" said Jingyi Pan of IG.", ["Jingyi Pan"]),
     ],
