@@ -27,6 +27,10 @@ NAME_PARTICLES = {
     "ter",
     "of",
 }
+# an organisation's or a person's name as written: capitalized words, and `of`, `and`, `for` between
+# them (`Society of Motor Manufacturers and Traders`, `Procter & Gamble`)
+NAME_RUN = r"[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&'’-]*)*"
+
 DETERMINERS = {
     "en": {"the", "a", "an", "his", "her", "its", "their", "our", "this", "that", "another", "one"},
     "de": {"der", "die", "das", "ein", "eine", "einer", "des"},

@@ -33,6 +33,7 @@ from corpus.lexicon import (
     GROUP_NOUNS,
     HAN,
     NAME_PARTICLES,
+    NAME_RUN,
     NOT_A_NAME,
     STOP_AFTER_SPEAKER,
     TIME_WORDS,
@@ -668,9 +669,8 @@ def _mention_before(text: str, cue_start: int, language: Language) -> tuple[str,
         return last, tokens[-1].start()
     name = _name_run_before(tokens, language.openers)
     if name is not None:
-        index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
-        holder = _holder_of(tokens, index, name[1] + len(name[0]), language)
-        if holder is not None:  # `A spokeswoman for Trudeau said`: the spokeswoman
+        holder = _holder_of(tokens, name, language)
+        if holder is not None:  # `A spokeswoman for Trudeau said`: the spokeswoman, not Trudeau
             return holder
         subject = _subject_behind_prepositions(tokens, name, language)
         return _with_article(tokens, subject, language) if subject is not None else None
@@ -689,9 +689,6 @@ def _with_article(tokens: list[re.Match[str]], name: tuple[str, int], language: 
         member = _member_of(tokens, index - 1)
         if member is not None:
             return member
-        holder = _holder_of(tokens, index - 1, name[1] + len(name[0]), language)
-        if holder is not None:
-            return holder
         start = tokens[index - 1].start()
         return tokens[0].string[start : name[1] + len(name[0])], start
     return name
@@ -711,13 +708,18 @@ def _member_of(tokens: list[re.Match[str]], article: int) -> tuple[str, int] | N
     return person
 
 
-def _holder_of(tokens: list[re.Match[str]], article: int, end: int, language: Language) -> tuple[str, int] | None:
-    """`The former sergeant-at-arms of the House of Commons said`: the one who holds a post in the
-    organisation speaks, a description opened by its own article a few lowercase words before `of`."""
+def _holder_of(tokens: list[re.Match[str]], name: tuple[str, int], language: Language) -> tuple[str, int] | None:
+    """`The former sergeant-at-arms of the House of Commons said`, `A spokeswoman for Trudeau said`:
+    the one who holds a post in the organisation (or for the person) speaks, a description opened by
+    its own article a few lowercase words before `of` or `for`."""
     articles = ARTICLES.get(language.code, {"the"})
-    if article < 2 or tokens[article - 1].group(0) not in {"of", "for"} or not _adjacent(tokens, article):
+    index = next(i for i, token in enumerate(tokens) if token.start() == name[1])
+    if index and tokens[index - 1].group(0).casefold() in articles and _adjacent(tokens, index):
+        index -= 1  # `of the House of Commons`
+    if index < 2 or tokens[index - 1].group(0) not in {"of", "for"} or not _adjacent(tokens, index):
         return None
-    index = article - 1
+    end = name[1] + len(name[0])
+    index -= 1
     for _ in range(4):  # up to three lowercase words, then their article
         if index == 0 or not _adjacent(tokens, index):
             return None
@@ -1012,9 +1014,7 @@ _NAME_CONTINUES = re.compile(
 )
 
 
-_ISSUED_BY = re.compile(
-    r"[ \t]+(?:from|by)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]*(?:[ \t]+(?:of[ \t]+|and[ \t]+)?[A-Z][\w'’-]*)*"
-)
+_ISSUED_BY = re.compile(rf"[ \t]+(?:from|by)[ \t]+(?:the[ \t]+)?{NAME_RUN}")
 
 
 def _mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:

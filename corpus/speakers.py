@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from anyascii import anyascii
 
 from corpus import resources
-from corpus.lexicon import NAME_PARTICLES, NOT_A_NAME, Language, han_name, language_resources, plural_noun
+from corpus.lexicon import NAME_PARTICLES, NAME_RUN, NOT_A_NAME, Language, han_name, language_resources, plural_noun
 
 if TYPE_CHECKING:
     from corpus.quotes import Quote
@@ -323,14 +323,13 @@ def _described_as(text: str, start: int, end: int, roles: frozenset[str]) -> set
 
 def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], set[str]]:
     """Name tokens and role words of a capitalized run: `Foreign Minister of Russia Sergei
-    Lavrov` → ([Sergei, Lavrov], {foreign, minister, russia}); `Vice-President` is a role, `Jong-un`
-    (`un`, as in UN) a name."""
+    Lavrov` → ([Sergei, Lavrov], {foreign, minister, russia})."""
     cut = 0
     for i, token in enumerate(tokens):
         if (
             token.casefold().rstrip(".") in roles
             or token.casefold() in roles
-            or ("-" in token and len(token.rsplit("-", 1)[-1]) > 2 and token.casefold().rsplit("-", 1)[-1] in roles)
+            or _hyphenated_role(token, roles)
             or _is_role_adjective(token, tokens, i, roles)
         ):
             cut = i + 1
@@ -346,6 +345,12 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
     if "of" in name[2:] and first_name_gender(name[0]):  # `Richard Shelby of Alabama`, `Jingyi Pan of IG`
         name = name[: name.index("of", 2)]
     return name, role_words
+
+
+def _hyphenated_role(token: str, roles: frozenset[str]) -> bool:
+    """`Vice-President`; not `Jong-un` (`un`, as in UN, is too short to tell)."""
+    suffix = token.casefold().rpartition("-")[2]
+    return "-" in token and len(suffix) > 2 and suffix in roles
 
 
 _MONTH_SURNAMES = {"may", "june", "april", "august"}  # Theresa May, Brian May
@@ -417,6 +422,13 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
     def mid_sentence() -> frozenset[str]:  # only articles that say `the company` need it
         return capitalized_mid_sentence(text)
 
+    def organisation(described_as: str, quote: Quote, position: int) -> str | None:
+        """The organisation `the company` stands for, named before the quote (a name inside it,
+        `"We're working with Apple"`, is its topic), in full where the article spells it out."""
+        named_by = min(position, quote.start)
+        found = _organisation_referred_to(text, described_as, named_by, people, resources_, mid_sentence)
+        return found and (spelled_out(found, text) or found)
+
     previous: Quote | None = None
     for quote in sorted(quotes, key=lambda q: q.start):
         if quote.kind == "block_intro":
@@ -446,13 +458,9 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             person = _pronoun_antecedent(text, people, previous, quote, position, mention, resources_.roles)
             confidence = _PRONOUN
             if person is None and mention.casefold() == "it":  # `EDC declined to answer … “…,” it said`
-                named_by = min(position, quote.start)
-                # `it` stands for an organisation as `the organisation` does
-                organisation = _organisation_referred_to(
-                    text, "the organisation", named_by, people, resources_, mid_sentence
-                )
-                if organisation is not None:
-                    person, confidence = Person(spelled_out(organisation, text) or organisation), _DESCRIBED
+                named = organisation("the organisation", quote, position)  # what `it` stands for, if anyone
+                if named is not None:
+                    quote.speaker, quote.speaker_confidence = named, _DESCRIBED
         elif _is_role_phrase(mention, resources_):
             person = None if _someone_unnamed(mention, resources_) else _by_role(people, mention, position)
             if person is None and mention.split()[0].casefold() in _INDEFINITE:  # a lede, named next
@@ -460,20 +468,15 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             if person is not None and _unnamed_since(text, mention, position, last_before(person.positions, position)):
                 person = None  # `a justice official said …` ¶ `The justice official told …`: that one again
             confidence = _ROLE
-            organisation = None
-            if person is None:
-                # named before the quote: a name inside it (`"We're working with Apple"`) is its topic
-                named_by = min(position, quote.start)
-                organisation = _organisation_referred_to(text, mention, named_by, people, resources_, mid_sentence)
-                organisation = organisation and (spelled_out(organisation, text) or organisation)
-            if person is None and organisation is not None:
-                quote.speaker, quote.speaker_confidence = organisation, _DESCRIBED
+            named = organisation(mention, quote, position) if person is None else None
+            if person is None and named is not None:
+                quote.speaker, quote.speaker_confidence = named, _DESCRIBED
             elif person is None and _describes_a_person(mention, resources_):
                 # `the 26-year-old right wing`: someone named just before, in other words
                 likely = [p for p in people if p.likely_person]
                 person = _nearest_subject_before(likely, position) or _nearest_before(likely, position)
                 confidence = _DESCRIBED
-            if person is None and organisation is None:  # `The Times`, `his office`, `the union`: as written
+            if person is None and named is None:  # `The Times`, `his office`, `the union`: as written
                 quote.speaker, quote.speaker_confidence = _clean_mention(mention), _AS_WRITTEN
         else:
             person, confidence = _by_name(people, mention, resources_.roles)
@@ -555,9 +558,6 @@ def _issuer_of(mention: str, resources_: Language) -> str | None:
     return None
 
 
-_NAME_RUN = r"[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+|for\s+)?[A-Z][\w&'’-]*)*"
-
-
 def _issuer_named_before(text: str, mention: str, position: int, resources_: Language) -> str | None:
     """`a study which is being released Monday by Civic Action` … `the study said`: a document whose
     issuer the text names where it brings the document up; for `the study` (`the white paper`), the
@@ -619,15 +619,15 @@ def _document_introduced(nouns: frozenset[str], organisation_nouns: frozenset[st
     return re.compile(
         rf"\b(?:[Aa]n?|[Tt]he)\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+(?:(?:which|that)\s+(?:is|was)\s+(?:being\s+)?"
         # the whole name after `by`, and not a group (`by Canadian Hockey League players`)
-        rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({_NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
+        rf"[a-z]+\s+(?:[\w.]+\s+){{0,2}})?by\s+(?:the\s+)?({NAME_RUN})\b(?![ \t]+(?:[A-Z]|[a-z]+s\b))"
         # `A report by the railway company`: the organisation it stands for
         rf"|\b[Aa]n?\s+(?:[\w-]+\s+){{0,3}}?{noun}\s+by\s+(the\s+(?:[a-z-]+\s+){{0,2}}(?:{organisations}))\b"
-        rf"|\b[Tt]he\s+({_NAME_RUN})\s+{noun}\b"
-        rf"|\b({_NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
+        rf"|\b[Tt]he\s+({NAME_RUN})\s+{noun}\b"
+        rf"|\b({NAME_RUN})['’]s?\s+(?:[a-z-]+\s+){{0,2}}{noun}\b"
         # `The Canadian Beverage Association said in a statement`, `In a statement, IRCC said`, `Jason
         # Schultz, technical researcher at Talos, stated in the company’s blog post`
-        rf"|\b({_NAME_RUN})(?:,[^,.;\n]{{1,80}},)?\s+{_ISSUING}\s+in\s+{_ITS}\s+(?:[\w'’-]+\s+){{0,2}}{noun}\b"
-        rf"|\b[Ii]n\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun},\s+({_NAME_RUN})\s+{_ISSUING}\b",
+        rf"|\b({NAME_RUN})(?:,[^,.;\n]{{1,80}},)?\s+{_ISSUING}\s+in\s+{_ITS}\s+(?:[\w'’-]+\s+){{0,2}}{noun}\b"
+        rf"|\b[Ii]n\s+{_ITS}\s+(?:[\w-]+\s+){{0,2}}{noun},\s+({NAME_RUN})\s+{_ISSUING}\b",
     )
 
 
