@@ -1,3 +1,4 @@
-"""quotetrace align: multilingual embeddings, quote links and clusters (translation links: later), and the
-`quotetrace` command line, which lives here because align is the top layer: it may drive both
-corpus and align stages, while corpus never imports align."""
+"""quotetrace's align stages: multilingual embeddings, quote links and clusters, article links
+(translations, copies) with their sentence alignment, and glosses; ``executors`` decides where
+the heavy steps run (here or on Ray), apart from the algorithms. ``stage`` chains them over a
+snapshot. Align reads what corpus wrote; corpus never imports align."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from corpus import open_snapshot
+from quotetrace.corpus.snapshot import open_snapshot
 
 _SQL = """
 select c.cluster_id, q.quote_id, q.text, q.text_en, q.kind, q.language, q.speaker, q.speaker_id,

@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import schemas
-from align.encoder import Encoder
+from quotetrace import schemas
+from quotetrace.encoder import Encoder
 
 
 @dataclass(frozen=True)

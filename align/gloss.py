@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from corpus import resources
-from corpus.info import counted
-from corpus.language import normalize_code
-from corpus.sentences import split_sentences
+from quotetrace.corpus import resources
+from quotetrace.corpus.info import counted
+from quotetrace.corpus.language import normalize_code
+from quotetrace.corpus.sentences import split_sentences
 
 # Our ISO 639-1 codes → Argos package codes, preferred first (Argos names Traditional Chinese
 # `zt`, Brazilian Portuguese `pb`, and Norwegian Bokmål `nb` where langdetect says `no`).

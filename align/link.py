@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-import schemas
-from align.neighbours import NeighbourOptions, margin_pairs
+from quotetrace import schemas
+from quotetrace.align.executors import Executor, LocalExecutor
+from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
 
 # Columns link_quotes needs for each quote (the quotes table joined with its article's outlet).
 QUOTE_COLUMNS = ("quote_id", "article_id", "language", "speaker_id", "outlet")
@@ -56,18 +57,20 @@ def link_quotes(
     vectors: np.ndarray,
     options: LinkOptions = LinkOptions(),
     translated: tuple[np.ndarray, np.ndarray] | None = None,
+    executor: Executor = LocalExecutor(),
 ) -> Linked:
     """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
 
     ``translated`` pairs (row indices) sit in aligned sentences of a translation or copy: the same
     statement by construction, whatever their margin, unless their speakers conflict and a
-    closer rendering of either sits in the same aligned sentences."""
+    closer rendering of either sits in the same aligned sentences. ``executor`` runs the
+    neighbour search's shards."""
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
     groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
     speakers, languages, outlets = columns["speaker_id"], columns["language"], columns["outlet"]
     pairs = margin_pairs(
-        vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours, translated
+        vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours, translated, executor
     )
     via_translation = np.zeros(len(pairs), dtype=bool)
     best_match = np.zeros(len(pairs), dtype=bool)

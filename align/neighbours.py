@@ -7,11 +7,11 @@ the mean cosine of both sides' k nearest neighbours: a pair stands out from what
 usually close to.
 
 Search is exact (faiss ``IndexFlatIP``) below ``exact_below`` vectors and approximate above
-(``IndexIVFFlat``, trained on a sample); both use every core through faiss's OpenMP. With
-``shards`` > 1 the indexed vectors are cut into that many shards, each with its own index, every
+(``IndexIVFFlat``, trained on a sample); both use every core through faiss's OpenMP. With an
+executor of ``shards`` > 1 the indexed vectors are cut into that many shards, each with its own index, every
 query is sent to every shard and the per-shard results are merged (exact search gives the same
-neighbours as one index). Where the shards run is the engine's choice: here, one after the other;
-on Ray, as remote tasks (``align.engine``).
+neighbours as one index). How many shards and where they run is the executor's choice
+(``align.executors``): here, one after the other; on Ray, as remote tasks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from quotetrace.align.executors import Executor, LocalExecutor
+
 
 @dataclass(frozen=True)
 class NeighbourOptions:
@@ -31,8 +33,6 @@ class NeighbourOptions:
     exact_below: int = 200_000  # exact search below this many vectors, IVF above
     ivf_probe: int = 16  # IVF lists visited per query
     query_batch: int = 16_384  # queries per search call, which bounds the result memory
-    shards: int = 1  # indexes the vectors are split into (one per worker on a cluster)
-    engine: str = "local"  # where shards are searched: "local" (in turn) or "ray" (remote tasks)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def search(
 
 
 def shard_search(
-    indexed: np.ndarray, queries: np.ndarray, k: int, offset: int, options: NeighbourOptions
+    indexed: np.ndarray, offset: int, queries: np.ndarray, k: int, options: NeighbourOptions
 ) -> tuple[np.ndarray, np.ndarray]:
     """One shard's part of :func:`sharded_search`: its own index, every query, row numbers made
     global by ``offset``."""
@@ -88,18 +88,17 @@ def shard_search(
 
 
 def sharded_search(
-    indexed: np.ndarray, queries: np.ndarray, k: int, options: NeighbourOptions = NeighbourOptions()
+    indexed: np.ndarray,
+    queries: np.ndarray,
+    k: int,
+    options: NeighbourOptions = NeighbourOptions(),
+    executor: Executor = LocalExecutor(),
 ) -> tuple[np.ndarray, np.ndarray]:
     """(cosines, indices into ``indexed``) of each query's ``k`` nearest rows of ``indexed``,
-    searched in ``options.shards`` shards and merged, best first; missing ones are -1."""
-    bounds = np.linspace(0, len(indexed), min(options.shards, max(len(indexed), 1)) + 1).astype(int)
+    searched in ``executor.shards`` shards and merged, best first; missing ones are -1."""
+    bounds = np.linspace(0, len(indexed), min(executor.shards, max(len(indexed), 1)) + 1).astype(int)
     parts = [(indexed[lo:hi], int(lo)) for lo, hi in itertools.pairwise(bounds)]
-    if options.engine == "ray" and len(parts) > 1:
-        from align.engine import ray_shard_search
-
-        results = ray_shard_search(parts, queries, k, options)
-    else:
-        results = [shard_search(part, queries, k, offset, options) for part, offset in parts]
+    results = executor.map(shard_search, parts, shared=(queries, k, options))
     if len(results) == 1:
         return results[0]
     cosines = np.concatenate([c for c, _ in results], axis=1)
@@ -117,6 +116,7 @@ def margin_pairs(
     languages: np.ndarray | None = None,
     options: NeighbourOptions = NeighbourOptions(),
     extra: tuple[np.ndarray, np.ndarray] | None = None,
+    executor: Executor = LocalExecutor(),
 ) -> Pairs:
     """Candidate pairs among ``vectors`` with ratio-margin scores.
 
@@ -127,7 +127,8 @@ def margin_pairs(
     statement often exists in several languages at once (NTREX: ten), and pooled neighbours would
     be its own translations, which drown the margin; within one language there are far fewer.
     Candidates are each vector's nearest ones in each language, both directions, plus the
-    ``extra`` pairs (row indices) known from elsewhere, scored the same way.
+    ``extra`` pairs (row indices) known from elsewhere, scored the same way. ``executor`` runs
+    the shards of each neighbour search.
     """
     n = len(vectors)
     groups = np.asarray(groups)
@@ -143,7 +144,7 @@ def margin_pairs(
             continue
         member_groups = groups[members]
         largest_group = int(np.unique(member_groups, return_counts=True)[1].max())
-        cosines, local = sharded_search(vectors[members], vectors, wanted + min(largest_group, 64), options)
+        cosines, local = sharded_search(vectors[members], vectors, wanted + min(largest_group, 64), options, executor)
         indices = np.where(local >= 0, members[np.clip(local, 0, None)], -1)
         foreign = (local >= 0) & (groups[np.clip(indices, 0, None)] != groups[:, None])
         rank = np.cumsum(foreign, axis=1)  # search results are sorted by cosine

@@ -1,29 +1,28 @@
 """The align stage: embed quotes and sentences → article links (translations, copies) and their
 sentence alignment → quote links (margins, plus quotes in aligned sentences) and clusters → gloss.
 
-It runs inside ``quotetrace build`` (a later stage of the build, committed with it) or alone on
-an existing snapshot (``quotetrace align DIR``), which is rewritten atomically with every other
-table taken over unchanged. Embeddings of the snapshot being replaced are reused.
+It runs inside ``quotetrace build`` (``quotetrace.pipeline`` hands ``align_into`` to the build
+as a later stage, committed with it) or alone on an existing snapshot (``quotetrace align DIR``,
+:func:`align_snapshot`), which is rewritten atomically with every other table taken over
+unchanged. Embeddings of the snapshot being replaced are reused.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from align.embed import EmbedOptions, embed_quotes, embed_texts
-from align.encoder import Encoder, load_encoder
-from align.engine import EngineError, RayEncoder, RayOptions, start_ray, with_ray
-from align.gloss import GlossOptions, gloss
-from align.link import LinkOptions, link_quotes
-from align.sentence_align import Alignment
-from align.translations import (
+from quotetrace.align.embed import EmbedOptions, embed_quotes, embed_texts
+from quotetrace.align.executors import RayEncoder, RayOptions, executor_for
+from quotetrace.align.gloss import GlossOptions, gloss
+from quotetrace.align.link import LinkOptions, link_quotes
+from quotetrace.align.sentence_align import Alignment
+from quotetrace.align.translations import (
     ARTICLE_COLUMNS,
     Pair,
     TranslationOptions,
@@ -32,17 +31,14 @@ from align.translations import (
     link_articles,
     translated_quote_pairs,
 )
-from corpus import BuildOptions, BuildResult, build_snapshot, open_snapshot
-from corpus.errors import SnapshotError
-from corpus.snapshot import SnapshotWriter, utc_now
+from quotetrace.corpus.snapshot import SnapshotWriter, open_snapshot, utc_now
+from quotetrace.encoder import Encoder, load_encoder
+from quotetrace.errors import SnapshotError
 
 ALIGN_TABLES = (
     "quote_embeddings", "quote_links", "quote_clusters", "sentence_embeddings", "article_links", "sentence_links",
     "candidate_alignments",
 )  # fmt: skip
-
-
-ENGINES = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ class AlignOptions:
     link: LinkOptions = field(default_factory=LinkOptions)
     translations: TranslationOptions = field(default_factory=TranslationOptions)
     gloss: GlossOptions = field(default_factory=GlossOptions)
-    engine: str = "local"  # "local" or "ray": where encoding and neighbour search run (align.engine)
+    engine: str = "local"  # "local" or "ray": where encoding and neighbour search run (align.executors)
     ray: RayOptions = field(default_factory=RayOptions)
 
 
@@ -89,68 +85,31 @@ def align_snapshot(
         for name in snapshot.table_names:
             if name not in ALIGN_TABLES:  # quotes too: the stage reads it and writes it anew
                 writer.adopt(name, snapshot.table_path(name), snapshot.manifest["tables"][name]["rows"])
-        outcome = _align_into(writer, options, encoder, started, snapshot.path)
+        outcome = align_into(writer, options, encoder, started, snapshot.path)
         manifest = {k: v for k, v in snapshot.manifest.items() if k not in ("tables", "schema_version")}
         writer.commit(manifest | outcome.manifest)
     return outcome.result
 
 
-def build_and_align(
-    inputs: Sequence[str | os.PathLike[str]],
-    out: str | os.PathLike[str],
-    build_options: BuildOptions | None = None,
-    options: AlignOptions | None = AlignOptions(),
-    *,
-    encoder: Encoder | None = None,
-    overwrite: bool = False,
-    progress: Callable[[int], None] | None = None,
-    base: str | os.PathLike[str] | None = None,
-) -> tuple[BuildResult, AlignResult | None]:
-    """``quotetrace build``: the corpus stages, then (unless ``options`` is None) the align stage,
-    committed together. With ``base``, the base snapshot's articles are taken over (see
-    ``build_snapshot``) and its embeddings reused; links and clusters are derived anew over all
-    quotes, since a new quote can change an old pair's margin."""
-    if options is not None and options.engine not in ENGINES:
-        raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
-    if options is not None and options.engine == "ray":
-        start_ray(options.ray)  # no Ray, or no cluster: say so before the corpus stages, not after
-    results: list[AlignResult] = []
-
-    def stage(writer: SnapshotWriter) -> dict[str, Any]:
-        assert options is not None  # the stage is only given when options are
-        outcome = _align_into(writer, options, encoder, time.perf_counter(), Path(base) if base else writer.out)
-        results.append(outcome.result)
-        return outcome.manifest
-
-    built = build_snapshot(
-        inputs,
-        out,
-        build_options or BuildOptions(),
-        overwrite=overwrite,
-        progress=progress,
-        later_stages=[stage] if options else [],
-        base=base,
-    )
-    return built, (results[0] if results else None)
-
-
 @dataclass(frozen=True)
-class _Outcome:
+class AlignOutcome:
     result: AlignResult
-    manifest: dict[str, Any]
+    manifest: dict[str, Any]  # what the stage adds to the snapshot's manifest
 
 
-def _align_into(
+def check_engine(options: AlignOptions) -> None:
+    """Fail before any work when the engine is unknown, or Ray is missing or unreachable."""
+    executor_for(options.engine, options.ray)
+
+
+def align_into(
     writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float, stored_in: Path
-) -> _Outcome:
+) -> AlignOutcome:
     """The align stage over ``writer``'s finished tables; vectors stored in the snapshot at
     ``stored_in`` (the one being replaced, or the base of an incremental build) are reused."""
+    executor = executor_for(options.engine, options.ray)
     if options.engine == "ray":
         encoder = encoder or RayEncoder(options.model, options.ray)
-        options = replace(options, link=with_ray(options.link, options.ray),
-                          translations=with_ray(options.translations, options.ray))  # fmt: skip
-    elif options.engine not in ENGINES:
-        raise EngineError(f"unknown engine {options.engine!r}: use {' or '.join(ENGINES)}")
     quotes = writer.read("quotes")
     articles = writer.read("articles", columns=[*ARTICLE_COLUMNS, "outlet"])
     sentences = writer.read("sentences")
@@ -167,12 +126,12 @@ def _align_into(
         encoder, _stored(stored_in, "sentence_embeddings"), options.embed,
     )  # fmt: skip
     known = _reusable_alignments(stored_in, encoder.name, options.translations)
-    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known)
+    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor)
     meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )
     translated = translated_quote_pairs(quotes, sentences, article_links.alignments)
-    linked = link_quotes(meta, embedded.vectors, options.link, translated)
+    linked = link_quotes(meta, embedded.vectors, options.link, translated, executor)
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
     if glossed.glossed or quotes.column("text_en").null_count < quotes.num_rows:  # glosses to add or clear
         quotes = quotes.set_column(
@@ -218,7 +177,7 @@ def _align_into(
             "gloss_notice": glossed.notice,
         },
     }
-    return _Outcome(result, manifest)
+    return AlignOutcome(result, manifest)
 
 
 def _reusable_alignments(path: Path, model: str, options: TranslationOptions) -> dict[Pair, Alignment]:

@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-import schemas
-from align.neighbours import NeighbourOptions, Pairs, margin_pairs
-from align.sentence_align import Alignment, Group, SentenceAlignOptions, absorb_skips, align_sentences
+from quotetrace import schemas
+from quotetrace.align.executors import Executor, LocalExecutor
+from quotetrace.align.neighbours import NeighbourOptions, Pairs, margin_pairs
+from quotetrace.align.sentence_align import Alignment, Group, SentenceAlignOptions, absorb_skips, align_sentences
 
 # Columns link_articles needs for each article.
 ARTICLE_COLUMNS = (
@@ -76,11 +77,13 @@ def link_articles(
     vectors: np.ndarray,
     options: TranslationOptions = TranslationOptions(),
     known: Mapping[Pair, Alignment] | None = None,
+    executor: Executor = LocalExecutor(),
 ) -> ArticleLinks:
     """``article_links`` and ``sentence_links`` for ``articles`` (ARTICLE_COLUMNS) given the
     ``sentences`` table (article_id, index) and one vector per sentence row. ``known`` holds
     alignments computed before from the same vectors and options (``candidate_alignments`` of an
-    earlier snapshot); a candidate found there is not aligned again."""
+    earlier snapshot); a candidate found there is not aligned again. ``executor`` runs the
+    document neighbour search's shards."""
     known = known or {}
     meta = {row["article_id"]: row for row in articles.select(list(ARTICLE_COLUMNS)).to_pylist()}
     rows_of = _rows_by_article(sentences)
@@ -88,7 +91,7 @@ def link_articles(
     documents = np.stack([_unit(vectors[rows_of[a]].mean(axis=0)) for a in ids]) if ids else np.zeros((0, 1))
     pairs = margin_pairs(
         documents, np.arange(len(ids)), np.array([meta[a]["language"] or "?" for a in ids], dtype=object),
-        options.neighbours,
+        options.neighbours, executor=executor,
     )  # fmt: skip
     # (cosine of the documents, whether they stand out: a clear margin, or a translation's closest
     # article in its source language)

@@ -2,7 +2,7 @@
 and nothing else?
 
 Why: a wrong `same_statement` link tells a fact-checker two people said one thing; a missed one
-hides where a quote travelled. Runs the full pipeline (``align.stage.build_and_align``) on:
+hides where a quote travelled. Runs the full pipeline (``quotetrace.build``) on:
 
 - NTREX (``parallel/ntrex_docs.jsonl``): each document in each of 10 languages is an article of
   its own outlet. Gold: two quotes in two languages of one document whose spans cover the same
@@ -42,12 +42,13 @@ from typing import Any
 from common import DATA, RESULTS, SHARED, report
 from quotes import overlap, tokens
 
-import corpus
-from align.encoder import load_encoder
-from align.link import LinkOptions
-from align.stage import AlignOptions, build_and_align
-from corpus.normalize import clean_text
-from corpus.version import __version__
+import quotetrace
+from quotetrace import corpus
+from quotetrace.align.link import LinkOptions
+from quotetrace.align.stage import AlignOptions
+from quotetrace.corpus.normalize import clean_text
+from quotetrace.encoder import load_encoder
+from quotetrace.version import __version__
 
 SETS = ("cross_outlet_dev", "ntrex", "wmt22")
 NTREX_LANGUAGES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
@@ -65,7 +66,7 @@ def run(records: list[dict[str, Any]], workdir: Path, encoder: Any) -> corpus.Sn
     source = workdir / "articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     keep_all = AlignOptions(link=replace(LinkOptions(), related=-1.0))
-    build_and_align([source], workdir / "snapshot", options=keep_all, encoder=encoder)
+    quotetrace.build([source], workdir / "snapshot", align=keep_all, encoder=encoder)
     return corpus.open_snapshot(workdir / "snapshot")
 
 

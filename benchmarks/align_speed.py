@@ -39,10 +39,10 @@ import numpy as np
 import torch
 from common import DATA, report
 
-from align.embed import EmbedOptions, embed_quotes
-from align.encoder import load_encoder
-from align.neighbours import NeighbourOptions, margin_pairs
-from corpus.version import __version__
+from quotetrace.align.embed import EmbedOptions, embed_quotes
+from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
+from quotetrace.encoder import load_encoder
+from quotetrace.version import __version__
 
 QUOTE_SETS = ("ggt", "polnear_train", "polnear_dev")
 GOAL = 0.9

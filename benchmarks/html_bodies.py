@@ -37,10 +37,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from corpus.build import BuildOptions, process_batch
-from corpus.html import HtmlOptions
-from corpus.read import RAW_SCHEMA, read_file
-from corpus.version import __version__
+from quotetrace.corpus.build import BuildOptions, process_batch
+from quotetrace.corpus.html import HtmlOptions
+from quotetrace.corpus.read import RAW_SCHEMA, read_file
+from quotetrace.version import __version__
 
 DATASET = "scrapinghub/article-extraction-benchmark"
 ORIGIN = "https://github.com/scrapinghub/article-extraction-benchmark @ 4a3bc97 (MIT)"

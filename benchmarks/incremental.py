@@ -27,10 +27,10 @@ from typing import Any
 
 from common import DATA, report
 
-import corpus
-from align.encoder import load_encoder
-from align.stage import build_and_align
-from corpus.compare import snapshot_differences
+import quotetrace
+from quotetrace import corpus
+from quotetrace.corpus.compare import snapshot_differences
+from quotetrace.encoder import load_encoder
 
 NTREX = DATA / "parallel" / "ntrex_docs.jsonl"
 
@@ -65,13 +65,13 @@ def main() -> None:
         root = Path(work)
         base_inputs, new_inputs, base_count, new_count = split_inputs(root / "inputs", args.documents, args.share)
         started = time.perf_counter()
-        full, full_aligned = build_and_align([base_inputs, new_inputs], root / "full", encoder=encoder)
+        full, full_aligned = quotetrace.build([base_inputs, new_inputs], root / "full", encoder=encoder)
         full_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        build_and_align([base_inputs], root / "base", encoder=encoder)
+        quotetrace.build([base_inputs], root / "base", encoder=encoder)
         base_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        added, aligned = build_and_align([new_inputs], root / "incremental", encoder=encoder, base=root / "base")
+        added, aligned = quotetrace.build([new_inputs], root / "incremental", encoder=encoder, base=root / "base")
         incremental_seconds = time.perf_counter() - started
         assert full_aligned is not None and aligned is not None
         incremental = corpus.open_snapshot(root / "incremental")

@@ -84,7 +84,7 @@ def tree_rss(root: int) -> int:
 
 def measure(inputs: Path, out: Path, workers: int) -> dict[str, Any]:
     """Run the build in a subprocess and sample its process tree's memory until it ends."""
-    command = [sys.executable, "-m", "align.cli", "build", str(inputs), "--out", str(out), "--no-align", "--quiet",
+    command = [sys.executable, "-m", "quotetrace.cli", "build", str(inputs), "--out", str(out), "--no-align", "--quiet",
                "--workers", str(workers)]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)

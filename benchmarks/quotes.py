@@ -35,12 +35,12 @@ from typing import Any
 import pyarrow as pa
 from common import SHARED, report
 
-import corpus
-from corpus.build import BuildOptions, process_batch
-from corpus.lexicon import language_resources
-from corpus.quotes import quote_table
-from corpus.read import RAW_SCHEMA, read_file
-from corpus.version import __version__
+from quotetrace import corpus
+from quotetrace.corpus.build import BuildOptions, process_batch
+from quotetrace.corpus.lexicon import language_resources
+from quotetrace.corpus.quotes import quote_table
+from quotetrace.corpus.read import RAW_SCHEMA, read_file
+from quotetrace.version import __version__
 
 QUOTES = SHARED / "data" / "quotes"
 MIN_OVERLAP = 0.3

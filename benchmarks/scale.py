@@ -33,11 +33,11 @@ import numpy as np
 from align_speed import DIM, knn_margin, real_quotes
 from common import RESULTS, report
 
-from align.embed import embed_quotes
-from align.encoder import Encoder, load_encoder
-from align.engine import RayEncoder, RayOptions, start_ray
-from align.neighbours import NeighbourOptions, margin_pairs
-from corpus.version import __version__
+from quotetrace.align.embed import embed_quotes
+from quotetrace.align.executors import Executor, LocalExecutor, RayEncoder, RayExecutor, RayOptions
+from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
+from quotetrace.encoder import Encoder, load_encoder
+from quotetrace.version import __version__
 
 LANGUAGES = 4
 
@@ -48,14 +48,14 @@ def quote_texts(count: int) -> list[str]:
     return [texts[i % len(texts)] + ("" if i < len(texts) else f" ({i // len(texts)})") for i in range(count)]
 
 
-def align_stage(texts: list[str], encoder: Encoder, options: NeighbourOptions) -> dict[str, Any]:
+def align_stage(texts: list[str], encoder: Encoder, executor: Executor) -> dict[str, Any]:
     """Time encoding and neighbours + margins of ``texts`` (each its own article, 4 languages)."""
     ids = [f"q{i}" for i in range(len(texts))]
     codes = np.array(["en", "ru", "de", "zh"])[np.arange(len(texts)) % LANGUAGES]
     started = time.perf_counter()
     vectors = embed_quotes(ids, texts, encoder).vectors
     encoded = time.perf_counter()
-    pairs = margin_pairs(vectors, np.arange(len(texts)), codes, options)
+    pairs = margin_pairs(vectors, np.arange(len(texts)), codes, NeighbourOptions(), executor=executor)
     done = time.perf_counter()
     return {
         "quotes": len(texts), "seconds": round(done - started, 1), "encode_seconds": round(encoded - started, 1),
@@ -110,20 +110,17 @@ def main() -> None:
     command = "python benchmarks/scale.py " + " ".join(sys.argv[1:])
     local = load_encoder()
     wanted = {"local"} if args.no_ray else set(args.engines) if args.sizes else set()
-    engines: list[tuple[str, Encoder, NeighbourOptions]] = []
+    engines: list[tuple[str, Encoder, Executor]] = []
     if "local" in wanted:
-        engines.append(("local", local, NeighbourOptions()))
+        engines.append(("local", local, LocalExecutor()))
     if "ray" in wanted:  # started only when it will be measured: an idle cluster still takes CPU
-        ray = start_ray()
-        shards = int(ray.cluster_resources().get("CPU", 1))
-        engines.append(
-            ("ray", RayEncoder(None, RayOptions(cpus_per_actor=1)), NeighbourOptions(engine="ray", shards=shards))
-        )
+        ray_options = RayOptions(cpus_per_actor=1)
+        engines.append(("ray", RayEncoder(None, ray_options), RayExecutor(ray_options)))
     results["model"] = local.name
     for size in args.sizes:
         texts = quote_texts(size)
-        for name, encoder, options in engines:
-            figures = {**align_stage(texts, encoder, options), "run": command}
+        for name, encoder, executor in engines:
+            figures = {**align_stage(texts, encoder, executor), "run": command}
             results["align_stage"].setdefault(str(size), {})[name] = figures
             print(size, name, figures, flush=True)
     results.setdefault("knn_margin_vs_semhash", {})

@@ -18,9 +18,9 @@ import time
 import numpy as np
 from common import DATA, report
 
-from align.encoder import load_encoder
-from align.neighbours import NeighbourOptions, build_index, mean_near, ratio_margin, search
-from corpus.version import __version__
+from quotetrace.align.neighbours import NeighbourOptions, build_index, mean_near, ratio_margin, search
+from quotetrace.encoder import load_encoder
+from quotetrace.version import __version__
 
 TATOEBA = DATA / "parallel" / "tatoeba"
 LANGUAGES = ("rus", "ukr", "cmn", "fra", "deu", "spa")

@@ -3,7 +3,7 @@ and are its sentences aligned with the original's?
 
 Why: a fact-checker follows a quote back through translations to the first wording; a wrong link
 sends them to the wrong source, a wrong sentence pair to the wrong words. Runs the full pipeline
-(``align.stage.build_and_align``) on:
+(``quotetrace.build``) on:
 
 - NTREX (``parallel/ntrex_docs.jsonl``): each document in English (the original) and nine
   professional translations, each language its own outlet; the translations carry
@@ -39,12 +39,13 @@ from typing import Any
 
 from common import DATA, report
 
-import corpus
-from align.embed import vector_matrix
-from align.encoder import load_encoder
-from align.sentence_align import align_sentences
-from align.stage import AlignOptions, build_and_align
-from corpus.version import __version__
+import quotetrace
+from quotetrace import corpus
+from quotetrace.align.embed import vector_matrix
+from quotetrace.align.sentence_align import align_sentences
+from quotetrace.align.stage import AlignOptions
+from quotetrace.encoder import load_encoder
+from quotetrace.version import __version__
 
 NTREX_LANGUAGES = {
     "eng": "en", "rus": "ru", "ukr": "uk", "zho": "zh", "fra": "fr", "deu": "de", "spa": "es", "pol": "pl",
@@ -96,7 +97,7 @@ def wmt_records(documents_per_file: int) -> tuple[list[dict[str, Any]], dict[str
 def build(records: list[dict[str, Any]], workdir: Path, encoder: Any) -> corpus.Snapshot:
     source = workdir / "articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    build_and_align([source], workdir / "snapshot", options=AlignOptions(), encoder=encoder)
+    quotetrace.build([source], workdir / "snapshot", align=AlignOptions(), encoder=encoder)
     return corpus.open_snapshot(workdir / "snapshot")
 
 

@@ -1,24 +1,12 @@
 """quotetrace's corpus stages: read, decode, extract HTML, normalize, detect language and
-provenance, and write snapshots of Parquet tables.
+provenance, find quotes and their speakers, and write snapshots of Parquet tables.
 
 Each stage is a plain function over an Arrow table with a frozen options dataclass; ``build``
-chains them and ``snapshot`` writes and reads the result atomically.
+chains them and ``snapshot`` writes and reads the result atomically. Nothing here imports
+``quotetrace.align``.
 """
 
-from corpus.build import BuildOptions, BuildResult, build_snapshot
-from corpus.errors import InputError, QuotetraceError, SnapshotError, WorkerError
-from corpus.snapshot import Snapshot, open_snapshot
-from corpus.version import __version__
+from quotetrace.corpus.build import BuildOptions, BuildResult, build_snapshot
+from quotetrace.corpus.snapshot import Snapshot, open_snapshot
 
-__all__ = [
-    "BuildOptions",
-    "BuildResult",
-    "InputError",
-    "QuotetraceError",
-    "Snapshot",
-    "SnapshotError",
-    "WorkerError",
-    "__version__",
-    "build_snapshot",
-    "open_snapshot",
-]
+__all__ = ["BuildOptions", "BuildResult", "Snapshot", "build_snapshot", "open_snapshot"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-import schemas
+from quotetrace import schemas
 
 WORK_SCHEMA = pa.schema(
     [field.with_nullable(True) for field in schemas.ARTICLES]

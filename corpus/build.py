@@ -26,18 +26,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-import schemas
-from corpus.errors import SnapshotError, WorkerError
-from corpus.html import HtmlOptions, extract_html
-from corpus.language import LanguageOptions, detect_language
-from corpus.normalize import NormalizeOptions, normalize
-from corpus.provenance import ProvenanceOptions, detect_provenance
-from corpus.quotes import QuoteOptions, quote_table
-from corpus.read import ReadOptions, discover, read_inputs
-from corpus.sentences import sentence_table
-from corpus.snapshot import Snapshot, SnapshotWriter, open_snapshot, utc_now
-from corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
-from corpus.version import __version__
+from quotetrace import schemas
+from quotetrace.corpus.html import HtmlOptions, extract_html
+from quotetrace.corpus.language import LanguageOptions, detect_language
+from quotetrace.corpus.normalize import NormalizeOptions, normalize
+from quotetrace.corpus.provenance import ProvenanceOptions, detect_provenance
+from quotetrace.corpus.quotes import QuoteOptions, quote_table
+from quotetrace.corpus.read import ReadOptions, discover, read_inputs
+from quotetrace.corpus.sentences import sentence_table
+from quotetrace.corpus.snapshot import Snapshot, SnapshotWriter, open_snapshot, utc_now
+from quotetrace.corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
+from quotetrace.errors import SnapshotError, WorkerError
+from quotetrace.version import __version__
 
 
 @dataclass(frozen=True)
@@ -281,7 +281,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     """Workers come from a fork server, not from forking this process: a forked worker would inherit
     the snapshot's lock, and workers orphaned by a killed build would then keep the next build out."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["corpus.build"])
+    context.set_forkserver_preload(["quotetrace.corpus.build"])
     return context
 
 

@@ -14,8 +14,8 @@ import re
 
 import polars as pl
 
-import schemas
-from corpus.snapshot import Snapshot
+from quotetrace import schemas
+from quotetrace.corpus.snapshot import Snapshot
 
 
 def snapshot_differences(a: Snapshot, b: Snapshot, tolerance: float = 1e-3) -> list[str]:

@@ -169,7 +169,7 @@ def _decodes_strictly(data: bytes, encoding: str) -> bool:
 def _most_plausible(data: bytes, encodings: list[str]) -> str:
     """Break a detection tie (cp1252 vs cp1250 read the same bytes as letters) by asking the
     language detector which decoding reads most like a real language."""
-    from corpus.language import language_of
+    from quotetrace.corpus.language import language_of
 
     def score(encoding: str) -> tuple[float, int]:
         text = data[:5000].decode(encoding, errors="replace")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import trafilatura
 
-from corpus.read import RAW_SCHEMA
+from quotetrace.corpus.read import RAW_SCHEMA
 
 # trafilatura logs every page it finds too short or malformed; the reject rows say that already.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from corpus.snapshot import open_snapshot
+from quotetrace.corpus.snapshot import open_snapshot
 
 
 def counted(n: int, noun: str) -> str:

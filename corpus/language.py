@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 from langdetect.utils.ngram import NGram
 
-from corpus.batch import each_row, to_batch
+from quotetrace.corpus.batch import each_row, to_batch
 
 # langdetect names a few languages by region; the rest of quotetrace speaks ISO 639-1.
 _CODE_FIXES = {"zh-cn": "zh", "zh-tw": "zh"}

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from corpus import resources
+from quotetrace.corpus import resources
 
 NAME_PARTICLES = {
     "de",

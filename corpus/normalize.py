@@ -20,9 +20,9 @@ from typing import Any
 import ftfy
 import pyarrow as pa
 
-from corpus import provenance, resources
-from corpus.batch import each_row, to_batch
-from corpus.dates import DATE_TOKEN, parse_date
+from quotetrace.corpus import provenance, resources
+from quotetrace.corpus.batch import each_row, to_batch
+from quotetrace.corpus.dates import DATE_TOKEN, parse_date
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))

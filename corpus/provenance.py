@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
-from corpus import resources
-from corpus.batch import each_row, to_batch
+from quotetrace.corpus import resources
+from quotetrace.corpus.batch import each_row, to_batch
 
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]|$)", re.IGNORECASE)
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
 
-import schemas
-from corpus import resources
-from corpus.lexicon import (
+from quotetrace import schemas
+from quotetrace.corpus import resources
+from quotetrace.corpus.lexicon import (
     ARTICLES,
     DETERMINERS,
     GROUP_NOUNS,
@@ -42,8 +42,10 @@ from corpus.lexicon import (
     language_resources,
     plural_noun,
 )
-from corpus.sentences import split_sentences
-from corpus.speakers import first_name_gender, resolve_in_article
+from quotetrace.corpus.names import first_name_gender
+from quotetrace.corpus.records import Quote
+from quotetrace.corpus.sentences import split_sentences
+from quotetrace.corpus.speakers import resolve_in_article
 
 _WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w))*", re.UNICODE)
 
@@ -57,22 +59,6 @@ class QuoteOptions:
     min_indirect_words: int = 3
     # How many paragraphs back a continuation quote may find its speaker.
     continuation_paragraphs: int = 2
-
-
-@dataclass
-class Quote:
-    start: int
-    end: int
-    text: str
-    kind: str  # direct | indirect | mixed
-    cue: str | None
-    speaker_mention: str | None
-    mention_start: int | None  # offset of the mention in the article text (for resolution)
-    paragraph: int
-    speaker: str | None = None
-    speaker_role: str | None = None
-    speaker_confidence: float | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)  # quoted parts, for joined quotes
 
 
 @cache

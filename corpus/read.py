@@ -19,8 +19,8 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from corpus.decode import DecodeError, decode
-from corpus.errors import InputError
+from quotetrace.corpus.decode import DecodeError, decode
+from quotetrace.errors import InputError
 
 RAW_SCHEMA = pa.schema(
     [

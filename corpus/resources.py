@@ -11,7 +11,7 @@ from typing import Any
 @cache
 def load(name: str) -> dict[str, Any]:
     """The parsed ``corpus/data/NAME.json``, without its ``_doc`` entry."""
-    text = resources.files("corpus").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files("quotetrace.corpus").joinpath("data", f"{name}.json").read_text(encoding="utf-8")
     data = json.loads(text)
     data.pop("_doc", None)
     return data

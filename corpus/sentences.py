@@ -10,8 +10,8 @@ from functools import cache
 
 import pyarrow as pa
 
-import schemas
-from corpus import resources
+from quotetrace import schemas
+from quotetrace.corpus import resources
 
 _CLOSERS = re.escape("\"'”’»」』›)]")
 _CJK_END = re.compile(rf"[。！？!?]+[{_CLOSERS}]*")

@@ -29,8 +29,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import schemas
-from corpus.errors import SnapshotError
+from quotetrace import schemas
+from quotetrace.errors import SnapshotError
+from quotetrace.files import as_if_created_plainly
 
 MANIFEST = "manifest.json"
 _RENAME_EXCHANGE = 2
@@ -218,14 +219,6 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def as_if_created_plainly(path: Path) -> None:
-    """Give a path that mkdtemp/mkstemp made private (0700/0600) the mode a plain mkdir or open
-    would have given it under the user's umask: snapshots, reports and model caches are shared."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def utc_now() -> str:

@@ -16,17 +16,23 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 from anyascii import anyascii
 
-from corpus import resources
-from corpus.lexicon import NAME_PARTICLES, NAME_RUN, NOT_A_NAME, Language, han_name, language_resources, plural_noun
-
-if TYPE_CHECKING:
-    from corpus.quotes import Quote
+from quotetrace.corpus import resources
+from quotetrace.corpus.lexicon import (
+    NAME_PARTICLES,
+    NAME_RUN,
+    NOT_A_NAME,
+    Language,
+    han_name,
+    language_resources,
+    plural_noun,
+)
+from quotetrace.corpus.names import first_name_gender, romanized
+from quotetrace.corpus.records import Person, Quote
 
 _NAME_TOKEN = r"(?:[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ]\.|[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][\w'’-]*)"
 _CAPITALIZED_RUN = re.compile(
@@ -69,46 +75,6 @@ def last_before(positions: list[int], position: int) -> int:
     """The last of the sorted ``positions`` before ``position``; -1 when none is."""
     index = bisect.bisect_left(positions, position)
     return positions[index - 1] if index else -1
-
-
-@dataclass
-class Person:
-    """A name introduced in an article, with the role words written around it."""
-
-    name: str
-    roles: set[str] = field(default_factory=set)
-    positions: list[int] = field(default_factory=list)
-    subject_positions: list[int] = field(default_factory=list)  # where the name opens a sentence
-    quoted: bool = False  # an attribution names them in full: a person, whatever their first name
-    # m or f from the pronoun that follows the name in a sentence it opens (`Mamadou Dia was on a
-    # business trip … when he …`): the gender of a first name no list knows
-    pronoun_gender: str | None = None
-
-    @property
-    def gender(self) -> str | None:
-        """m, f or fm from the first name, else from a pronoun taking it up; None when neither tells."""
-        known = first_name_gender(self.parts[0]) if len(self.parts) > 1 else None
-        return self.pronoun_gender if self.pronoun_gender and known in (None, "fm") else known
-
-    @property
-    def likely_person(self) -> bool:
-        return self.gender is not None or bool(self.roles) or self.quoted
-
-    @property
-    def parts(self) -> list[str]:
-        return self.name.split() if " " in self.name else [self.name]
-
-
-@cache
-def _first_names() -> tuple[dict[str, str], dict[str, str]]:
-    table = resources.load("first_names")
-    return table["names"], table["spellings"]
-
-
-def first_name_gender(name: str) -> str | None:
-    """m, f or fm; a spelling one gender bears settles a shared key (Michelle: f, Michel: m)."""
-    names, spellings = _first_names()
-    return spellings.get(name.casefold()) or names.get(romanized(name))
 
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "she": "f", "her": "f", "он": "m", "она": "f", "він": "m", "вона": "f",
@@ -1103,24 +1069,6 @@ _SKELETON_DIGRAPHS = (
     ("ph", "f"),
     ("h", ""),
 )
-_ROMANIZATION_FOLDS = [
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"yy\b", "y"), (r"iy\b", "y"), (r"ii\b", "y"), (r"ey\b", "ei"), (r"w", "v"), (r"kh", "h"),
-        (r"(.)\1", r"\1"), (r"y", "i"), (r"j", "i"),
-    )
-]  # fmt: skip
-_NOT_LETTER = re.compile(r"[^a-z ]")
-
-
-@cache
-def romanized(name: str) -> str:
-    """Lower-case Latin spelling, with the usual transliteration variants folded together
-    (Sergey/Sergei, Zelenskyy/Zelensky, Lawrow/Lavrov)."""
-    text = _NOT_LETTER.sub("", anyascii(name).casefold())
-    for pattern, replacement in _ROMANIZATION_FOLDS:
-        text = pattern.sub(replacement, text)
-    return text.strip()
 
 
 @cache

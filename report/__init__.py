@@ -1,6 +1,6 @@
 """The HTML report: a snapshot's statements side by side, how they changed, where they came from."""
 
-from report.content import ReportContent, ReportOptions, collect
-from report.render import ReportResult, render, write_report
+from quotetrace.report.content import ReportContent, ReportOptions, collect
+from quotetrace.report.render import ReportResult, render, write_report
 
 __all__ = ["ReportContent", "ReportOptions", "ReportResult", "collect", "render", "write_report"]

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from corpus import QuotetraceError
+from quotetrace.errors import QuotetraceError
 
 HEADLESS_FLAGS = (
     "--headless",

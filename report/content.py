@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from align.duplicates import DuplicateGroup, Variant, statement_clusters
-from align.embed import vector_matrix
-from corpus import open_snapshot
-from corpus.info import SnapshotSummary, summarize
-from report.diff import WordDiff, word_diff
+from quotetrace.align.duplicates import DuplicateGroup, Variant, statement_clusters
+from quotetrace.align.embed import vector_matrix
+from quotetrace.corpus.info import SnapshotSummary, summarize
+from quotetrace.corpus.snapshot import open_snapshot
+from quotetrace.report.diff import WordDiff, word_diff
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from corpus import QuotetraceError
-from corpus.info import counted
-from corpus.snapshot import as_if_created_plainly
-from corpus.version import __version__
-from report.content import ReportContent, ReportOptions, collect
+from quotetrace.corpus.info import counted
+from quotetrace.errors import QuotetraceError
+from quotetrace.files import as_if_created_plainly
+from quotetrace.report.content import ReportContent, ReportOptions, collect
+from quotetrace.version import __version__
 
 TEMPLATES = Path(__file__).parent / "templates"
 

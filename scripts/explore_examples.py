@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-import corpus
+from quotetrace import corpus
 
 REPO = Path(__file__).resolve().parents[1]
 

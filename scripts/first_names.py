@@ -14,7 +14,7 @@ import importlib
 import json
 from pathlib import Path
 
-from corpus.speakers import romanized
+from quotetrace.corpus.speakers import romanized
 
 LOCALES = [
     "en",

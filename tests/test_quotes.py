@@ -10,9 +10,9 @@ import sys
 import pytest
 from conftest import REPO, ntrex_documents, seed_article
 
-from corpus.normalize import clean_text
-from corpus.quotes import extract_quotes, quote_rows, quoted_spans
-from corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person, spelled_out
+from quotetrace.corpus.normalize import clean_text
+from quotetrace.corpus.quotes import extract_quotes, quote_rows, quoted_spans
+from quotetrace.corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person, spelled_out
 
 
 def quotes_of(text: str, language: str) -> list:

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import run_cli, write_ntrex_jsonl
 
-import corpus
-from align.engine import RayEncoder, RayOptions
-from align.neighbours import NeighbourOptions, build_index, search, sharded_search
-from align.stage import AlignOptions, build_and_align
-from corpus.compare import snapshot_differences
+import quotetrace
+from quotetrace import corpus
+from quotetrace.align.executors import Executor, LocalExecutor, RayEncoder, RayExecutor, RayOptions
+from quotetrace.align.neighbours import NeighbourOptions, build_index, search, sharded_search
+from quotetrace.align.stage import AlignOptions
+from quotetrace.corpus.compare import snapshot_differences
 
 pytest.importorskip("ray", reason="the Ray engine is optional: pip install 'quotetrace[ray]'")
 
@@ -31,15 +34,20 @@ def unit_vectors(n: int, dim: int = 48, seed: int = 0) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def sharding(engine: str, shards: int) -> Executor:
+    """The executor of ``engine`` cutting a search into ``shards`` parts."""
+    return LocalExecutor(shards=shards) if engine == "local" else RayExecutor(replace(RAY, shards=shards))
+
+
 @pytest.mark.parametrize("engine", ["local", "ray"])
 def test_sharded_search_finds_what_one_index_finds(engine, ray_session):
     vectors = unit_vectors(2_000)
     cosines, indices = search(build_index(vectors), vectors[:300], 6)
-    options = NeighbourOptions(shards=4, engine=engine)
-    sharded_cosines, sharded_indices = sharded_search(vectors, vectors[:300], 6, options)
+    options = NeighbourOptions()
+    sharded_cosines, sharded_indices = sharded_search(vectors, vectors[:300], 6, options, sharding(engine, 4))
     assert (sharded_indices == indices).all()
     assert np.allclose(sharded_cosines, cosines, atol=1e-6)
-    few_cosines, few = sharded_search(vectors[:5], vectors[:3], 8, NeighbourOptions(shards=3, engine=engine))
+    few_cosines, few = sharded_search(vectors[:5], vectors[:3], 8, options, sharding(engine, 3))
     assert few.shape == (3, 5) and sorted(few[0]) == [0, 1, 2, 3, 4]  # k beyond the shards' size
     assert (np.diff(few_cosines, axis=1) <= 1e-7).all()
 
@@ -47,8 +55,8 @@ def test_sharded_search_finds_what_one_index_finds(engine, ray_session):
 @pytest.mark.slow
 def test_ray_engine_builds_the_same_snapshot(tmp_path, encoder, ray_session):
     inputs = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 2, ("eng", "rus", "deu", "ukr"))
-    build_and_align([inputs], tmp_path / "local", encoder=encoder)
-    _, aligned = build_and_align([inputs], tmp_path / "ray", options=AlignOptions(engine="ray", ray=RAY))
+    quotetrace.build([inputs], tmp_path / "local", encoder=encoder)
+    _, aligned = quotetrace.build([inputs], tmp_path / "ray", align=AlignOptions(engine="ray", ray=RAY))
     assert aligned is not None and aligned.encoded == aligned.quotes > 0
     local, on_ray = corpus.open_snapshot(tmp_path / "local"), corpus.open_snapshot(tmp_path / "ray")
     assert snapshot_differences(local, on_ray) == []

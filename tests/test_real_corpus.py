@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import NTREX_LANGUAGES, run_cli, write_ntrex_jsonl
 
-import corpus
-from corpus.normalize import clean_text
+from quotetrace import corpus
+from quotetrace.corpus.normalize import clean_text
 
 pytestmark = pytest.mark.slow
 

@@ -16,10 +16,11 @@ from conftest import encodes, ntrex_documents
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import corpus
-from corpus.build import BuildOptions, process_batch
-from corpus.normalize import clean_text
-from corpus.read import read_file
+import quotetrace
+from quotetrace import corpus
+from quotetrace.corpus.build import BuildOptions, process_batch
+from quotetrace.corpus.normalize import clean_text
+from quotetrace.corpus.read import read_file
 
 GENERATED = 10_000  # inputs made by the generator, beside a few real articles
 
@@ -242,7 +243,7 @@ def processed(rows: list[dict]) -> tuple[int, int]:
     """(articles, rejects) the corpus stages make of raw rows; rows that failed reading are rejects."""
     import pyarrow as pa
 
-    from corpus.read import RAW_SCHEMA
+    from quotetrace.corpus.read import RAW_SCHEMA
 
     articles, rejects, _, _ = process_batch(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), BuildOptions(workers=1))
     assert all(reason for reason in rejects.column("reason").to_pylist())
@@ -295,7 +296,7 @@ def test_builds_killed_at_random_moments_never_touch_the_previous_snapshot(tmp_p
     before = hashes()
     rng = random.Random(7)
     kills: Counter[str] = Counter()
-    command = [sys.executable, "-m", "align.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
+    command = [sys.executable, "-m", "quotetrace.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
     for attempt in range(24):
         target = ("starting", "ingest+quotes", "align")[attempt % 3]
         earlier = set(tmp_path.glob(".snapshot.tmp-*"))  # left by the builds killed before: not this one's
@@ -341,7 +342,7 @@ def test_two_builds_into_one_output_one_wins_the_other_fails_clearly(tmp_path, d
 
     feed = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 10, ("eng", "rus"))
     out = tmp_path / "snapshot"
-    command = [sys.executable, "-m", "align.cli", "build", str(feed), "--out", str(out), "--no-align", "-q"]
+    command = [sys.executable, "-m", "quotetrace.cli", "build", str(feed), "--out", str(out), "--no-align", "-q"]
     first = subprocess.Popen([*command, "--overwrite"], cwd=REPO, stderr=subprocess.PIPE, text=True)
     while not list(tmp_path.glob(".snapshot.tmp-*")) and first.poll() is None:
         time.sleep(0.01)  # the first build holds the lock once its temporary snapshot exists
@@ -360,12 +361,10 @@ def test_aligned_builds_of_the_same_inputs_are_byte_identical(tmp_path, data, en
 
     from conftest import write_ntrex_jsonl
 
-    from align.stage import build_and_align
-
     feed = write_ntrex_jsonl(tmp_path / "ntrex.jsonl", 2, ("eng", "rus", "zho"))
     inputs = [data / "seeds", feed]
-    build_and_align(inputs, tmp_path / "a", BuildOptions(workers=1), encoder=encoder)
-    build_and_align(inputs, tmp_path / "b", BuildOptions(workers=2), encoder=encoder)
+    quotetrace.build(inputs, tmp_path / "a", BuildOptions(workers=1), encoder=encoder)
+    quotetrace.build(inputs, tmp_path / "b", BuildOptions(workers=2), encoder=encoder)
 
     def hashes(folder: Path) -> dict[str, str]:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}
@@ -388,12 +387,13 @@ def test_a_script_without_a_main_guard_gets_told_how_to_fix_it(tmp_path, data):
 
     script = tmp_path / "build_it.py"  # what a user writes first: no `if __name__ == "__main__":`
     script.write_text(
-        "import corpus\n"
-        f"corpus.build_snapshot([{str(data / 'seeds')!r}], {str(tmp_path / 'out')!r}, corpus.BuildOptions(workers=2))\n"
+        "import quotetrace\n"
+        f"quotetrace.build([{str(data / 'seeds')!r}], {str(tmp_path / 'out')!r}, quotetrace.BuildOptions(workers=2), "
+        "align=None)\n"
     )
     result = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("corpus.errors.WorkerError: a worker process died"), last
+    assert last.startswith("quotetrace.errors.WorkerError: a worker process died"), last
     assert 'if __name__ == "__main__":' in last and "workers=1" in last
     assert not (tmp_path / "out").exists()

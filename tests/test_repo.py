@@ -1,5 +1,6 @@
-"""The repository keeps its promises: the README's commands and examples run, its schema section
-matches `schemas`, CI runs the README's test command, the code is ruff clean."""
+"""The repository keeps its promises: the README's commands and examples run (and those of
+docs/queries.md), the schema page matches `schemas`, CI runs the README's test command, the README
+stays a short user's document whose links lead somewhere, the code is ruff clean."""
 
 from __future__ import annotations
 
@@ -13,20 +14,23 @@ import duckdb
 import pytest
 from conftest import REPO, ntrex_documents
 
-import corpus
-from align.stage import build_and_align
-from corpus.normalize import clean_text
-from report import write_report
+import quotetrace
+from quotetrace import corpus
+from quotetrace.corpus.normalize import clean_text
+from quotetrace.report import write_report
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+QUERIES = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
 
 
 def fenced(language: str, text: str = README) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
-# The README's answers to common questions must answer them on the examples, not just run.
-COMMON_QUESTIONS = README.split("### Common questions", 1)[1].split("\n### ", 1)[0]
+# The answers to common questions must answer them on the examples, not just run.
+COMMON_QUESTIONS = QUERIES.split("## Common questions", 1)[1].split("\n## ", 1)[0]
+PYTHON_EXAMPLES = fenced("python") + fenced("python", QUERIES)
+SQL_EXAMPLES = fenced("sql") + fenced("sql", QUERIES)
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -36,21 +40,36 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in ci.splitlines()
 
 
-def test_readme_schema_section_is_generated_from_schemas():
+def test_schema_page_is_generated_from_schemas():
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         import schema_docs
     finally:
         sys.path.pop(0)
-    assert schema_docs.readme_with_schemas(README) == README, "run: python scripts/schema_docs.py --write"
+    page = (REPO / "docs" / "schemas.md").read_text(encoding="utf-8")
+    assert schema_docs.BEGIN in page and "### `quotes`" in page
+    assert schema_docs.page_with_schemas(page) == page, "run: python scripts/schema_docs.py --write"
+
+
+def test_readme_is_short_and_its_links_lead_somewhere():
+    assert len(README.splitlines()) <= 300
+    for page in ("README.md", *(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))):
+        text = (REPO / page).read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
+            if not target.startswith("http"):
+                assert ((REPO / page).parent / target).exists(), f"{page} links to missing {target}"
+    from quotetrace import schemas
+
+    tables = README.split("## Tables in brief", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{name}`" in tables for name in schemas.TABLES)
 
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory, encoder):
     """A user's directory: the README's main job has run on examples/ into snapshot/ and report.html."""
     work = tmp_path_factory.mktemp("user")
-    shutil.copytree(REPO / "examples", work / "articles")
-    build_and_align([REPO / "examples"], work / "snapshot", encoder=encoder)
+    shutil.copytree(REPO / "examples", work / "examples")
+    quotetrace.build([REPO / "examples"], work / "snapshot", encoder=encoder)
     write_report(work / "snapshot", work / "report.html")
     return work
 
@@ -68,9 +87,9 @@ def test_main_job_on_the_examples(workdir):
     assert "Sergei Lavrov" in (workdir / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("index", range(len(fenced("python"))))
-def test_readme_python_examples_run(workdir, index):
-    code = fenced("python")[index]
+@pytest.mark.parametrize("index", range(len(PYTHON_EXAMPLES)))
+def test_python_examples_run(workdir, index):
+    code = PYTHON_EXAMPLES[index]
     offline = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
                "HF_DATASETS_CACHE": str(workdir / "hf-cache")}  # fmt: skip
     result = subprocess.run(
@@ -81,9 +100,9 @@ def test_readme_python_examples_run(workdir, index):
         assert result.stdout.strip() and "shape: (0," not in result.stdout and "num_rows: 0" not in result.stdout
 
 
-@pytest.mark.parametrize("index", range(len(fenced("sql"))))
-def test_readme_duckdb_examples_run(workdir, index):
-    sql = fenced("sql")[index]
+@pytest.mark.parametrize("index", range(len(SQL_EXAMPLES)))
+def test_duckdb_examples_run(workdir, index):
+    sql = SQL_EXAMPLES[index]
     connection = duckdb.connect()
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)

@@ -14,12 +14,12 @@ import lxml.html
 import pytest
 from conftest import REPO, SEEDS, write_ntrex_jsonl
 
-import corpus
-from align.stage import build_and_align
-from report import collect, write_report
-from report.browser import dump_dom, find_chromium, screenshot
-from report.diff import word_diff
-from report.render import render, safe_url
+import quotetrace
+from quotetrace import corpus
+from quotetrace.report import collect, write_report
+from quotetrace.report.browser import dump_dom, find_chromium, screenshot
+from quotetrace.report.diff import word_diff
+from quotetrace.report.render import render, safe_url
 
 PAYLOAD = "document.body.setAttribute('data-pwned', '{}')"
 HOSTILE = {
@@ -44,7 +44,7 @@ def report_snapshot(tmp_path_factory, encoder):
     write_ntrex_jsonl(work / "ntrex.jsonl", documents=2, languages=("eng", "rus", "zho", "deu"), provenance=True)
     (work / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
     inputs = [SEEDS, work / "ntrex.jsonl", REPO / "examples" / "wmt22_lavrov.jsonl", work / "hostile.jsonl"]
-    build_and_align(inputs, work / "snapshot", encoder=encoder)
+    quotetrace.build(inputs, work / "snapshot", encoder=encoder)
     return work / "snapshot"
 
 

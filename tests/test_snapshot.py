@@ -16,11 +16,11 @@ import pyarrow as pa
 import pytest
 from conftest import SEEDS, write_ntrex_jsonl
 
-import corpus
-import schemas
-from corpus import build as build_module
-from corpus.snapshot import SnapshotWriter
-from report import write_report
+import quotetrace
+from quotetrace import corpus, errors, schemas
+from quotetrace.corpus import build as build_module
+from quotetrace.corpus.snapshot import SnapshotWriter
+from quotetrace.report import write_report
 
 
 def file_hashes(directory: Path) -> dict[str, str]:
@@ -41,7 +41,7 @@ def test_same_inputs_give_the_same_parquet_bytes_whatever_the_worker_count(tmp_p
 def test_manifest_records_inputs_counts_and_parameters(seeds_snapshot):
     manifest = seeds_snapshot.manifest
     assert manifest["schema_version"] == schemas.SCHEMA_VERSION
-    assert manifest["quotetrace_version"] == corpus.__version__
+    assert manifest["quotetrace_version"] == quotetrace.__version__
     assert manifest["tables"]["articles"] == {"file": "articles.parquet", "rows": 2}
     assert manifest["tables"]["paragraphs"]["rows"] == seeds_snapshot.table("paragraphs").num_rows
     seed = next(i for i in manifest["inputs"] if i["path"].endswith("000_7170616e22f55333.txt"))
@@ -53,7 +53,7 @@ def test_manifest_records_inputs_counts_and_parameters(seeds_snapshot):
 def test_existing_output_is_refused_without_overwrite_and_replaced_with_it(tmp_path):
     out = tmp_path / "snapshot"
     corpus.build_snapshot([SEEDS / "000_7170616e22f55333.txt"], out)
-    with pytest.raises(corpus.SnapshotError, match="already exists; pass --overwrite"):
+    with pytest.raises(errors.SnapshotError, match="already exists; pass --overwrite"):
         corpus.build_snapshot([SEEDS], out)
     assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 1
     corpus.build_snapshot([SEEDS], out, overwrite=True)
@@ -74,7 +74,7 @@ def test_snapshot_and_report_get_the_users_umask_not_a_temporary_files_privacy(t
 
 def test_output_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "file").write_text("not a snapshot")
-    with pytest.raises(corpus.SnapshotError, match="not a directory"):
+    with pytest.raises(errors.SnapshotError, match="not a directory"):
         corpus.build_snapshot([SEEDS], tmp_path / "file", overwrite=True)
 
 
@@ -98,7 +98,7 @@ def test_a_killed_build_never_shows_a_partial_snapshot_and_its_leftovers_are_cle
     out = tmp_path / "snapshot"
     corpus.build_snapshot([SEEDS], out)
     before = file_hashes(out)
-    command = [sys.executable, "-m", "align.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
+    command = [sys.executable, "-m", "quotetrace.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".snapshot.tmp-*")) and time.monotonic() < deadline:
@@ -115,7 +115,7 @@ def test_a_killed_build_never_shows_a_partial_snapshot_and_its_leftovers_are_cle
 
 def test_a_second_writer_of_the_same_output_is_refused_while_the_first_holds_the_lock(tmp_path):
     out = tmp_path / "snapshot"
-    with SnapshotWriter(out), pytest.raises(corpus.SnapshotError, match="another build is writing"):
+    with SnapshotWriter(out), pytest.raises(errors.SnapshotError, match="another build is writing"):
         corpus.build_snapshot([SEEDS], out)
     corpus.build_snapshot([SEEDS], out)  # the lock is released with the first writer
     assert corpus.open_snapshot(out).manifest["tables"]["articles"]["rows"] == 2
@@ -160,7 +160,7 @@ def test_damaged_snapshots_are_refused_with_a_clear_message(tmp_path, damage, me
     out = tmp_path / "snapshot"
     corpus.build_snapshot([SEEDS], out)
     damage(out)
-    with pytest.raises(corpus.SnapshotError, match=message):
+    with pytest.raises(errors.SnapshotError, match=message):
         corpus.open_snapshot(out)
 
 
@@ -170,7 +170,7 @@ def test_truncated_parquet_is_a_clear_error(tmp_path):
     data = (out / "articles.parquet").read_bytes()
     (out / "articles.parquet").write_bytes(data[: len(data) // 2])
     snapshot = corpus.open_snapshot(out)
-    with pytest.raises(corpus.SnapshotError, match="cannot read table 'articles'"):
+    with pytest.raises(errors.SnapshotError, match="cannot read table 'articles'"):
         snapshot.table("articles")
-    with pytest.raises(corpus.SnapshotError, match=r"cannot read snapshot .*No magic bytes"):
+    with pytest.raises(errors.SnapshotError, match=r"cannot read snapshot .*No magic bytes"):
         snapshot.query("select count(*) from articles")

