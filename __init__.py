@@ -14,15 +14,44 @@ The layers, bottom to top (an import only ever points down): ``schemas``; ``enco
 links, translations); ``report``; and this package's ``pipeline`` and ``cli``.
 """
 
-from quotetrace.align.duplicates import DuplicateGroup, cross_outlet_duplicates
-from quotetrace.align.stage import AlignOptions, AlignResult, align_snapshot
-from quotetrace.corpus.build import BuildOptions, BuildResult
-from quotetrace.corpus.snapshot import Snapshot, open_snapshot
-from quotetrace.encoder import Encoder, HashEncoder, load_encoder
-from quotetrace.errors import QuotetraceError
-from quotetrace.pipeline import build
-from quotetrace.report import ReportOptions, ReportResult, write_report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from quotetrace.version import __version__
+
+# Where each name of the facade lives. They load on first use, so that importing one part
+# (a build's worker imports quotetrace.corpus.build) does not load every layer above it.
+_HOMES = {
+    "AlignOptions": "quotetrace.align.stage",
+    "AlignResult": "quotetrace.align.stage",
+    "align_snapshot": "quotetrace.align.stage",
+    "BuildOptions": "quotetrace.corpus.build",
+    "BuildResult": "quotetrace.corpus.build",
+    "DuplicateGroup": "quotetrace.align.duplicates",
+    "cross_outlet_duplicates": "quotetrace.align.duplicates",
+    "Encoder": "quotetrace.encoder",
+    "HashEncoder": "quotetrace.encoder",
+    "load_encoder": "quotetrace.encoder",
+    "QuotetraceError": "quotetrace.errors",
+    "ReportOptions": "quotetrace.report",
+    "ReportResult": "quotetrace.report",
+    "write_report": "quotetrace.report",
+    "Snapshot": "quotetrace.corpus.snapshot",
+    "open_snapshot": "quotetrace.corpus.snapshot",
+    "build": "quotetrace.pipeline",
+}
+
+if TYPE_CHECKING:
+    from quotetrace.align.duplicates import DuplicateGroup, cross_outlet_duplicates
+    from quotetrace.align.stage import AlignOptions, AlignResult, align_snapshot
+    from quotetrace.corpus.build import BuildOptions, BuildResult
+    from quotetrace.corpus.snapshot import Snapshot, open_snapshot
+    from quotetrace.encoder import Encoder, HashEncoder, load_encoder
+    from quotetrace.errors import QuotetraceError
+    from quotetrace.pipeline import build
+    from quotetrace.report import ReportOptions, ReportResult, write_report
 
 __all__ = [
     "AlignOptions",
@@ -44,3 +73,15 @@ __all__ = [
     "open_snapshot",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'quotetrace' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

@@ -21,6 +21,10 @@ class WorkerError(QuotetraceError):
     """A build's worker process died (killed, out of memory, or a script without a main guard)."""
 
 
+class EngineError(QuotetraceError):
+    """Ray is not installed or its cluster cannot be reached."""
+
+
 class EncoderError(QuotetraceError):
     """An embedding model cannot be loaded (not found offline, not a model folder, broken download)."""
 

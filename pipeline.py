@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from quotetrace.align.stage import AlignOptions, AlignResult, align_into, check_engine
+from quotetrace.align.executors import executor_for
+from quotetrace.align.stage import AlignOptions, AlignResult, align_into
 from quotetrace.corpus.build import BuildOptions, BuildResult, build_snapshot
 from quotetrace.corpus.snapshot import SnapshotWriter
 from quotetrace.encoder import Encoder
@@ -33,13 +34,14 @@ def build(
     the align stage, committed together. With ``base``, the base snapshot's articles are taken
     over (see ``build_snapshot``) and its embeddings reused; links and clusters are derived anew
     over all quotes, since a new quote can change an old pair's margin."""
-    if align is not None:
-        check_engine(align)  # no Ray, or no cluster: say so before the corpus stages, not after
+    # No Ray, or no cluster: say so before the corpus stages, not after them.
+    executor = executor_for(align.engine, align.ray) if align is not None else None
     results: list[AlignResult] = []
 
     def align_stage(writer: SnapshotWriter) -> dict[str, Any]:
         assert align is not None  # the stage is only given when align options are
-        outcome = align_into(writer, align, encoder, time.perf_counter(), Path(base) if base else writer.out)
+        stored_in = Path(base) if base else writer.out
+        outcome = align_into(writer, align, encoder, time.perf_counter(), stored_in, executor)
         results.append(outcome.result)
         return outcome.manifest
 

@@ -29,15 +29,11 @@ import numpy as np
 import pyarrow as pa
 
 from quotetrace.encoder import load_encoder
-from quotetrace.errors import QuotetraceError
+from quotetrace.errors import EngineError
 
 ENGINES = ("local", "ray")
 
 T = TypeVar("T")
-
-
-class EngineError(QuotetraceError):
-    """Ray is not installed or its cluster cannot be reached."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from quotetrace.align.embed import EmbedOptions, embed_quotes, embed_texts
-from quotetrace.align.executors import RayEncoder, RayOptions, executor_for
+from quotetrace.align.executors import Executor, RayEncoder, RayOptions, executor_for
 from quotetrace.align.gloss import GlossOptions, gloss
 from quotetrace.align.link import LinkOptions, link_quotes
 from quotetrace.align.sentence_align import Alignment
@@ -97,17 +97,18 @@ class AlignOutcome:
     manifest: dict[str, Any]  # what the stage adds to the snapshot's manifest
 
 
-def check_engine(options: AlignOptions) -> None:
-    """Fail before any work when the engine is unknown, or Ray is missing or unreachable."""
-    executor_for(options.engine, options.ray)
-
-
 def align_into(
-    writer: SnapshotWriter, options: AlignOptions, encoder: Encoder | None, started: float, stored_in: Path
+    writer: SnapshotWriter,
+    options: AlignOptions,
+    encoder: Encoder | None,
+    started: float,
+    stored_in: Path,
+    executor: Executor | None = None,
 ) -> AlignOutcome:
     """The align stage over ``writer``'s finished tables; vectors stored in the snapshot at
-    ``stored_in`` (the one being replaced, or the base of an incremental build) are reused."""
-    executor = executor_for(options.engine, options.ray)
+    ``stored_in`` (the one being replaced, or the base of an incremental build) are reused.
+    ``executor`` runs the neighbour searches (default: the one ``options.engine`` names)."""
+    executor = executor or executor_for(options.engine, options.ray)
     if options.engine == "ray":
         encoder = encoder or RayEncoder(options.model, options.ray)
     quotes = writer.read("quotes")
@@ -167,6 +168,7 @@ def align_into(
         "align": {
             "model": encoder.name,
             "parameters": asdict(options) | {"model": encoder.name},
+            "executor": {"engine": options.engine, "shards": executor.shards},
             "encoded": embedded.encoded,
             "reused": embedded.reused,
             "sentences_encoded": sentence_vectors.encoded,

@@ -61,6 +61,9 @@ def test_ray_engine_builds_the_same_snapshot(tmp_path, encoder, ray_session):
     local, on_ray = corpus.open_snapshot(tmp_path / "local"), corpus.open_snapshot(tmp_path / "ray")
     assert snapshot_differences(local, on_ray) == []
     assert on_ray.manifest["align"]["parameters"]["engine"] == "ray"
+    executor = on_ray.manifest["align"]["executor"]
+    assert executor["engine"] == "ray" and executor["shards"] >= 1
+    assert local.manifest["align"]["executor"] == {"engine": "local", "shards": 1}
     translations = on_ray.query("select count(*) as n from article_links where relation = 'translation'")
     assert translations.column("n")[0].as_py() == 2 * 6  # two documents, four languages: six pairs each
 
