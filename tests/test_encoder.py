@@ -22,6 +22,7 @@ from quotetrace.encoder import (
     EncoderError,
     HashEncoder,
     SentenceTransformerEncoder,
+    TokenEncoder,
     default_model_folder,
     is_e5,
     load_encoder,
@@ -124,6 +125,20 @@ def test_a_sentence_is_nearer_its_english_translation_than_unrelated_sentences(e
     translations = np.diag(similarity)
     unrelated = np.where(np.eye(len(foreign), dtype=bool), -1.0, similarity).max(axis=1)
     assert (translations > unrelated).all(), similarity.round(3)
+
+
+def test_one_pass_gives_the_vector_and_the_token_states_of_a_layer(e5: Encoder) -> None:
+    assert isinstance(e5, TokenEncoder) and e5.layers == 12
+    texts = [*SENTENCES[:4], "x"]
+    passes = e5.encode_tokens(texts, layer=6, batch_size=2)  # batched by length, returned in order
+    vectors = e5.encode(texts)
+    for text, one_pass, vector in zip(texts, passes, vectors, strict=True):
+        assert float(one_pass.vector @ vector) > 0.9999
+        assert one_pass.states.shape == (len(one_pass.offsets), 384) and len(one_pass.offsets) >= 1
+        pieces = "".join(text[a:b] for a, b in one_pass.offsets)  # no prefix, no special tokens
+        assert pieces.replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    with pytest.raises(ValueError, match="layer"):
+        e5.encode_tokens(texts, layer=13)
 
 
 def test_the_built_folder_is_reused_without_a_rebuild(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
