@@ -26,6 +26,7 @@ from quotetrace.align.duplicates import cross_outlet_duplicates
 from quotetrace.align.embed import EmbedOptions
 from quotetrace.align.executors import RayOptions
 from quotetrace.align.stage import AlignOptions, AlignResult, align_snapshot
+from quotetrace.corpus.attribution.learned import TaggerOptions
 from quotetrace.corpus.build import BuildOptions
 from quotetrace.corpus.info import counted, summarize
 from quotetrace.corpus.read import discover
@@ -75,6 +76,10 @@ def build(
         bool,
         typer.Option("--no-align", help="Skip the align stage (embeddings, quote links); run align later."),
     ] = False,
+    tagger: Annotated[
+        bool,
+        typer.Option("--tagger", help="Also find quotes with the learned attribution tagger (every language)."),
+    ] = False,
     base: Annotated[
         Path | None,
         typer.Option(
@@ -103,7 +108,7 @@ def build(
         result, aligned = pipeline.build(
             inputs,
             out,
-            BuildOptions(workers=workers),
+            BuildOptions(workers=workers, tagger=TaggerOptions(enabled=tagger)),
             None if no_align else _align_options(model, quiet, engine, ray_address),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
@@ -112,7 +117,8 @@ def build(
     reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.rejects_by_reason.items()))
     print(
         f"wrote {result.path}: {counted(result.articles, 'article')}, {counted(result.paragraphs, 'paragraph')}, "
-        f"{counted(result.quotes, 'quote')} by {counted(result.speakers, 'speaker')}, "
+        f"{counted(result.quotes, 'quote')} ({result.tagged_quotes} found by the tagger) by "
+        f"{counted(result.speakers, 'speaker')}, "
         f"{counted(result.duplicates, 'duplicate')}, {counted(result.rejects, 'reject')}"
         f"{f' ({reasons})' if reasons else ''} from {counted(result.inputs, 'file')}"
         + (f" ({counted(result.reused_articles, 'article')} taken over from {base})" if base else "")

@@ -53,5 +53,6 @@ def build(
         progress=progress,
         later_stages=[align_stage] if align else [],
         base=base,
+        encoder=encoder,
     )
     return built, (results[0] if results else None)

@@ -3,7 +3,6 @@ change is never encoded again (encoding is the align stage's slowest step by far
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from quotetrace import schemas
 from quotetrace.encoder import Encoder
+from quotetrace.encoder.embeddings import embeddings_table, text_sha1, vector_matrix
 
 
 @dataclass(frozen=True)
@@ -32,19 +31,6 @@ class Embedded:
     @property
     def vectors(self) -> np.ndarray:
         return vector_matrix(self.table)
-
-
-def vector_matrix(table: pa.Table) -> np.ndarray:
-    """The ``vector`` column of an embeddings table (or of a query over one, where DuckDB hands it
-    back as a variable-size list) as an (n, width) float32 array."""
-    column = table.column("vector").combine_chunks()
-    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
-    width = getattr(column.type, "list_size", None) or (len(values) // len(column) if len(column) else 0)
-    return values.reshape(len(column), width)
-
-
-def text_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def embed_quotes(
@@ -92,8 +78,5 @@ def embed_texts(
         vectors[missing] = encoder.encode(
             [texts[i] for i in missing], batch_size=options.batch_size, progress=options.progress
         )
-    flat = pa.array(vectors.reshape(-1), pa.float32())
-    table = keys.append_column("model", pa.array([encoder.name] * len(texts), pa.string()))
-    table = table.append_column("text_sha1", pa.array(hashes, pa.string()))
-    table = table.append_column("vector", pa.FixedSizeListArray.from_arrays(flat, encoder.dim))
-    return Embedded(schemas.validate(table, name), reused=len(texts) - len(missing), encoded=len(missing))
+    table = embeddings_table(name, keys, texts, encoder.name, vectors)
+    return Embedded(table, reused=len(texts) - len(missing), encoded=len(missing))

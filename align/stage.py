@@ -122,9 +122,12 @@ def align_into(
     )
     if not options.translations.enabled:
         sentences = sentences.slice(0, 0)
+    # The corpus stage's tagger pass already embedded this build's sentences with the default model.
+    made = [writer.read("sentence_embeddings")] if writer.has("sentence_embeddings") else []
+    stored = [t for t in (_stored(stored_in, "sentence_embeddings"),) if t is not None]
     sentence_vectors = embed_texts(
         "sentence_embeddings", sentences.select(["article_id", "index"]), sentences.column("text").to_pylist(),
-        encoder, _stored(stored_in, "sentence_embeddings"), options.embed,
+        encoder, pa.concat_tables(made + stored) if made + stored else None, options.embed,
     )  # fmt: skip
     known = _reusable_alignments(stored_in, encoder.name, options.translations)
     article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor)
@@ -142,7 +145,7 @@ def align_into(
     writer.write("quote_embeddings", embedded.table)
     writer.write("quote_links", linked.links)
     writer.write("quote_clusters", linked.clusters)
-    writer.write("sentence_embeddings", sentence_vectors.table)
+    writer.replace("sentence_embeddings", sentence_vectors.table)
     writer.write("article_links", article_links.links)
     writer.write("sentence_links", article_links.sentence_links)
     writer.write("candidate_alignments", candidate_alignments(article_links.verified, encoder.name))

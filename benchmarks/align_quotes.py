@@ -46,6 +46,8 @@ import quotetrace
 from quotetrace import corpus
 from quotetrace.align.link import LinkOptions
 from quotetrace.align.stage import AlignOptions
+from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.build import BuildOptions
 from quotetrace.corpus.normalize import clean_text
 from quotetrace.encoder import load_encoder
 from quotetrace.version import __version__
@@ -61,12 +63,13 @@ join quotes qb on qb.quote_id = l.quote_id_b join articles b on b.article_id = q
 """
 
 
-def run(records: list[dict[str, Any]], workdir: Path, encoder: Any) -> corpus.Snapshot:
+def run(records: list[dict[str, Any]], workdir: Path, encoder: Any, tagger: bool) -> corpus.Snapshot:
     """Build and align ``records`` (JSONL articles) with every candidate pair kept as a link."""
     source = workdir / "articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     keep_all = AlignOptions(link=replace(LinkOptions(), related=-1.0))
-    quotetrace.build([source], workdir / "snapshot", align=keep_all, encoder=encoder)
+    options = BuildOptions(tagger=TaggerOptions(enabled=tagger))
+    quotetrace.build([source], workdir / "snapshot", options, align=keep_all, encoder=encoder)
     return corpus.open_snapshot(workdir / "snapshot")
 
 
@@ -130,7 +133,7 @@ def evaluate_parallel(snapshot: corpus.Snapshot, gold: set[tuple[str, str]]) -> 
             **scores_at(predicted, len(gold), 1.0)}  # fmt: skip
 
 
-def ntrex(workdir: Path, encoder: Any) -> dict[str, Any]:
+def ntrex(workdir: Path, encoder: Any, tagger: bool) -> dict[str, Any]:
     documents = [json.loads(line) for line in (DATA / "parallel" / "ntrex_docs.jsonl").read_text().splitlines()]
     records, segments_of, document_of = [], {}, {}
     for document in documents:
@@ -139,14 +142,14 @@ def ntrex(workdir: Path, encoder: Any) -> dict[str, Any]:
             sentences = document["sentences"][language]
             records.append({"id": external, "outlet": f"{document['outlet']}-{language}", "text": "\n".join(sentences)})
             segments_of[external], document_of[external] = sentences, document["doc_id"]
-    snapshot = run(records, workdir, encoder)
+    snapshot = run(records, workdir, encoder, tagger)
     return {
         "articles": len(records),
         **evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of)),
     }
 
 
-def wmt(workdir: Path, encoder: Any, documents_per_file: int) -> dict[str, Any]:
+def wmt(workdir: Path, encoder: Any, documents_per_file: int, tagger: bool) -> dict[str, Any]:
     records, segments_of, document_of = [], {}, {}
     for path in sorted((DATA / "translations").glob("wmt22.*.jsonl")):
         for line in path.read_text().splitlines()[:documents_per_file]:
@@ -159,7 +162,7 @@ def wmt(workdir: Path, encoder: Any, documents_per_file: int) -> dict[str, Any]:
                 external = f"{doc_key}.{outlet}"
                 records.append({"id": external, "outlet": outlet, "text": "\n".join(segments)})
                 segments_of[external], document_of[external] = segments, doc_key
-    snapshot = run(records, workdir, encoder)
+    snapshot = run(records, workdir, encoder, tagger)
     return {
         "articles": len(records),
         **evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of)),
@@ -167,12 +170,13 @@ def wmt(workdir: Path, encoder: Any, documents_per_file: int) -> dict[str, Any]:
 
 
 def cross_outlet(
-    workdir: Path, encoder: Any, options: LinkOptions, calibrate: bool
+    workdir: Path, encoder: Any, options: LinkOptions, calibrate: bool, tagger: bool
 ) -> tuple[dict[str, Any], LinkOptions]:
     root = DATA / "quotes" / "cross_outlet_dev"
     records = [json.loads(line) for line in (root / "articles.jsonl").read_text().splitlines()]
     gold_pairs = [json.loads(line) for line in (root / "gold.jsonl").read_text().splitlines()]
-    snapshot = run([{k: r[k] for k in ("id", "outlet", "language", "text")} for r in records], workdir, encoder)
+    chosen = [{k: r[k] for k in ("id", "outlet", "language", "text")} for r in records]
+    snapshot = run(chosen, workdir, encoder, tagger)
     external = {
         r["article_id"]: r["external_id"]
         for r in snapshot.query("select article_id, external_id from articles").to_pylist()
@@ -244,9 +248,11 @@ def main() -> None:
     parser.add_argument(
         "--sets", nargs="+", choices=SETS, default=list(SETS), help="sets to run; the others keep their figures"
     )
+    parser.add_argument("--tagger", action="store_true", help="with the attribution tagger: sets named SET_with_tagger")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     encoder = load_encoder()
+    suffix = "_with_tagger" if args.tagger else ""
     options = LinkOptions()
     previous = RESULTS / "align_quotes.json"
     results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
@@ -256,8 +262,9 @@ def main() -> None:
             started = time.perf_counter()
             workdir = Path(tmp) / name
             workdir.mkdir()
+            key = name + suffix
             if name == "cross_outlet_dev":
-                results[name], options = cross_outlet(workdir, encoder, options, args.calibrate)
+                results[key], options = cross_outlet(workdir, encoder, options, args.calibrate, args.tagger)
                 source = "cross_outlet_dev" if args.calibrate else "LinkOptions defaults"
                 results["thresholds"] = {
                     "same_statement": options.same_statement,
@@ -266,11 +273,11 @@ def main() -> None:
                     "from": source,
                 }
             elif name == "ntrex":
-                results[name] = ntrex(workdir, encoder)
+                results[key] = ntrex(workdir, encoder, args.tagger)
             else:
-                results[name] = wmt(workdir, encoder, args.wmt_docs)
-            results[name]["seconds"] = round(time.perf_counter() - started, 1)
-            print(name, json.dumps(results[name]), flush=True)
+                results[key] = wmt(workdir, encoder, args.wmt_docs, args.tagger)
+            results[key]["seconds"] = round(time.perf_counter() - started, 1)
+            print(key, json.dumps(results[key]), flush=True)
     report(results, "align_quotes", write=not args.no_write)
 
 

@@ -19,6 +19,7 @@ matched quotes: the predicted speaker equals the gold name or shares its surname
 Anchors: the Gender Gap Tracker's own extractor scores F1 0.837 and speaker accuracy 0.865 on GGT.
 
     python benchmarks/quotes.py          # writes benchmarks/results/quotes.json
+    python benchmarks/quotes.py --tagger # the learned attribution tagger on: results/quotes_tagger.json
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import pyarrow as pa
 from common import SHARED, report
 
 from quotetrace import corpus
+from quotetrace.corpus.attribution.learned import TaggerOptions
 from quotetrace.corpus.build import BuildOptions, process_batch
 from quotetrace.corpus.lexicon import language_resources
 from quotetrace.corpus.quotes import quote_table
@@ -81,12 +83,12 @@ def match(predicted: list[dict[str, Any]], gold: list[dict[str, Any]]) -> list[t
     return pairs
 
 
-def evaluate(name: str, speaker_field: str) -> dict[str, Any]:
+def evaluate(name: str, speaker_field: str, options: BuildOptions | None = None) -> dict[str, Any]:
     root = QUOTES / name
     gold_docs = [json.loads(line) for line in (root / "gold.jsonl").read_text().splitlines()]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        corpus.build_snapshot([root / "articles"], Path(tmp) / "snapshot")
+        corpus.build_snapshot([root / "articles"], Path(tmp) / "snapshot", options or BuildOptions())
         build_seconds = time.perf_counter() - started
         snapshot = corpus.open_snapshot(Path(tmp) / "snapshot")
         article_of: dict[str, str] = {}
@@ -158,17 +160,21 @@ def quote_stage_speed(name: str = "polnear_train") -> dict[str, Any]:
 
 
 def main() -> None:
+    """``--tagger``: the same with the learned attribution tagger on, into results/quotes_tagger.json."""
+    tagger = "--tagger" in sys.argv
+    options = BuildOptions(tagger=TaggerOptions(enabled=tagger))
     results: dict[str, Any] = {
         "quotetrace_version": __version__,
         "match_rule": f"token overlap ≥ {MIN_OVERLAP} of the longer span, one-to-one",
         "speaker_rule": "equal to the gold name or sharing its surname",
         "anchors": {"ggt": {"f1": 0.837, "speaker_accuracy": 0.865, "source": "Gender Gap Tracker extractor"}},
-        "ggt": evaluate("ggt", "speaker_name"),
-        "polnear_dev": evaluate("polnear_dev", "speaker"),
+        "tagger": tagger,
+        "ggt": evaluate("ggt", "speaker_name", options),
+        "polnear_dev": evaluate("polnear_dev", "speaker", options),
     }
-    if "--no-speed" not in sys.argv:
+    if "--no-speed" not in sys.argv and not tagger:
         results["speed_polnear_train"] = quote_stage_speed()
-    report(results, "quotes", write="--no-write" not in sys.argv)
+    report(results, "quotes_tagger" if tagger else "quotes", write="--no-write" not in sys.argv)
 
 
 if __name__ == "__main__":

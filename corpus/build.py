@@ -27,6 +27,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from quotetrace import schemas
+from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.attribution.stage import attribute
+from quotetrace.corpus.attribution.tagger import shipped_head
 from quotetrace.corpus.html import HtmlOptions, extract_html
 from quotetrace.corpus.language import LanguageOptions, detect_language
 from quotetrace.corpus.normalize import NormalizeOptions, normalize
@@ -36,7 +39,8 @@ from quotetrace.corpus.read import ReadOptions, discover, read_inputs
 from quotetrace.corpus.sentences import sentence_table
 from quotetrace.corpus.snapshot import Snapshot, SnapshotWriter, open_snapshot, utc_now
 from quotetrace.corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
-from quotetrace.errors import SnapshotError, WorkerError
+from quotetrace.encoder import DEFAULT_MODEL, Encoder, TokenEncoder, load_encoder
+from quotetrace.errors import EncoderError, SnapshotError, WorkerError
 from quotetrace.version import __version__
 
 
@@ -48,6 +52,7 @@ class BuildOptions:
     language: LanguageOptions = field(default_factory=LanguageOptions)
     provenance: ProvenanceOptions = field(default_factory=ProvenanceOptions)
     quotes: QuoteOptions = field(default_factory=QuoteOptions)
+    tagger: TaggerOptions = field(default_factory=TaggerOptions)
     # Processes running the stages over batches; output is the same for any number.
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -66,6 +71,7 @@ class BuildResult:
     rejects_by_reason: dict[str, int]
     seconds: float
     reused_articles: int = 0  # articles taken over from the base snapshot, not processed again
+    tagged_quotes: int = 0  # quotes the attribution tagger found that the rules had not
 
     @property
     def new_articles(self) -> int:
@@ -91,6 +97,7 @@ def build_snapshot(
     progress: Progress | None = None,
     later_stages: Sequence[LaterStage] = (),
     base: str | os.PathLike[str] | None = None,
+    encoder: Encoder | None = None,
 ) -> BuildResult:
     """Build a snapshot at ``out`` from the articles under ``inputs``.
 
@@ -99,13 +106,17 @@ def build_snapshot(
     (a snapshot), the new snapshot holds the base's articles followed by those of ``inputs``: the
     base's rows are taken over as they are (an input already in the base is a duplicate), and
     the corpus-wide passes run over everything, so the result equals a build of the base's
-    inputs and ``inputs`` together. The base snapshot is only read.
+    inputs and ``inputs`` together. The base snapshot is only read. The attribution tagger reads
+    the token states of ``encoder`` (default: the shipped multilingual-e5-small, the model its
+    head was trained on), whose sentence vectors go to ``sentence_embeddings``.
     """
     started = time.perf_counter()
     files = discover(inputs)
     base_snapshot = _open_base(base, out, options) if base is not None else None
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
+    tagger = _tagger(options.tagger, encoder)
+    tagged = 0
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
         batches = read_inputs(files, options.read, on_file=progress)
         unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
@@ -121,6 +132,10 @@ def build_snapshot(
             sentences = sentences.filter(pc.is_in(sentences.column("article_id"), kept_ids))
             if duplicates.num_rows:  # a copy within this batch brought its quotes and sentences too
                 quotes, sentences = _first_rows(quotes, ["quote_id"]), _first_rows(sentences, ["article_id", "index"])
+            if tagger is not None:
+                attributed = attribute(articles, sentences, quotes, *tagger, options.tagger, options.quotes)
+                quotes, tagged = attributed.quotes, tagged + attributed.tagged
+                snapshot.write("sentence_embeddings", attributed.sentence_embeddings)
             unresolved_quotes.write_table(quotes)
             snapshot.write("articles", articles.select(schemas.ARTICLES.names))
             snapshot.write("paragraphs", paragraphs_of(articles))
@@ -163,7 +178,20 @@ def build_snapshot(
         rejects_by_reason=dict(reasons),
         seconds=time.perf_counter() - started,
         reused_articles=reused_articles,
+        tagged_quotes=tagged,
     )
+
+
+def _tagger(options: TaggerOptions, encoder: Encoder | None) -> tuple[TokenEncoder, tuple[Any, Any]] | None:
+    """The encoder and head the attribution tagger runs with, or None when it is off. The head was
+    trained on the default model's states: another encoder cannot feed it."""
+    if not options.enabled:
+        return None
+    if not (isinstance(encoder, TokenEncoder) and encoder.name == DEFAULT_MODEL):
+        encoder = load_encoder()
+    if not isinstance(encoder, TokenEncoder):
+        raise EncoderError(f"the attribution tagger needs token states, which {encoder!r} does not give")
+    return encoder, shipped_head()
 
 
 # Tables of a base snapshot taken over row for row by an incremental build (quotes too, through

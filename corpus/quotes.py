@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -1130,13 +1131,16 @@ def quote_id(article_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"{article_id}:{start}:{end}".encode()).hexdigest()[:16]
 
 
-def quote_table(articles: pa.Table, options: QuoteOptions = QuoteOptions()) -> pa.Table:
+def quote_table(
+    articles: pa.Table, options: QuoteOptions = QuoteOptions(), extra: Mapping[str, list[Quote]] | None = None
+) -> pa.Table:
     """The quote stage over a batch of articles: one ``quotes`` row per quote, speakers resolved
-    within each article (``speaker_id`` stays null until the corpus-wide pass)."""
+    within each article (``speaker_id`` stays null until the corpus-wide pass). ``extra`` quotes
+    (per article id: the attribution tagger's) join the rules' before speakers are resolved."""
     rows: list[dict[str, Any]] = []
     columns = ["article_id", "text", "language", "paragraph_languages"]
     for article in articles.select(columns).to_pylist():
-        quotes = quote_rows(article, options)
+        quotes = quote_rows(article, options) + list((extra or {}).get(article["article_id"], ()))
         resolve_in_article(article["text"], quotes, article["language"], options.continuation_paragraphs)
         paragraph_languages = article["paragraph_languages"] or []
         for quote in quotes:

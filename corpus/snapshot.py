@@ -92,10 +92,15 @@ class SnapshotWriter:
         with _reading(name, self.out):
             return pq.read_table(self.finish(name), columns=columns)
 
+    def has(self, name: str) -> bool:
+        """Whether table ``name`` has been written (or adopted) so far."""
+        return name in self._writers
+
     def replace(self, name: str, table: pa.Table) -> None:
-        """Write table ``name`` anew (a later stage filled in columns of it)."""
-        self.finish(name).unlink()
-        del self._writers[name]
+        """Write table ``name`` anew (a later stage filled in columns of it, or rewrites it whole)."""
+        if name in self._writers:
+            self.finish(name).unlink()
+            del self._writers[name]
         self.write(name, table)
 
     def adopt(self, name: str, source: Path, rows: int) -> None:

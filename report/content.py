@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from quotetrace.align.duplicates import DuplicateGroup, Variant, statement_clusters
-from quotetrace.align.embed import vector_matrix
 from quotetrace.corpus.info import SnapshotSummary, summarize
 from quotetrace.corpus.snapshot import open_snapshot
+from quotetrace.encoder.embeddings import vector_matrix
 from quotetrace.report.diff import WordDiff, word_diff
 
 

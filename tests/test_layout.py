@@ -170,6 +170,7 @@ def test_the_wheel_installs_only_the_quotetrace_package(wheel: Path):
     assert {top for top in tops if not top.endswith(".dist-info")} == {PACKAGE}
     for needed in ("quotetrace/__init__.py", "quotetrace/corpus/quotes.py", "quotetrace/corpus/data/cues.json",
                    "quotetrace/report/templates/report.html.j2", "quotetrace/encoder/e5_folder.py",
+                   "quotetrace/corpus/attribution/tagger.safetensors",
                    "quotetrace/schemas/__init__.py", "quotetrace/py.typed"):  # fmt: skip
         assert needed in names, needed
     assert not [name for name in names if name.startswith(("quotetrace/tests/", "quotetrace/benchmarks/"))]

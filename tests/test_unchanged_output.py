@@ -1,5 +1,6 @@
 """Reshaping the code changes no output: the seeds and the example articles, built by the code of
-REFERENCE (checked out with `git archive`) and by this tree, give byte-identical Parquet files.
+REFERENCE (checked out with `git archive`) and by this tree with the attribution tagger off (the
+one change of output on purpose since), give byte-identical Parquet files.
 
 REFERENCE is the last commit before the move into one `quotetrace` namespace (issue 20), whose
 layout was the old top-level `corpus` / `align` modules. A change that alters the output on
@@ -33,8 +34,10 @@ if __name__ == "__main__":
 _NEW = """
 import sys
 import quotetrace
+from quotetrace.corpus.attribution.learned import TaggerOptions
 if __name__ == "__main__":
-    quotetrace.build([sys.argv[1]], sys.argv[2], quotetrace.BuildOptions(workers=2), encoder=quotetrace.HashEncoder())
+    options = quotetrace.BuildOptions(workers=2, tagger=TaggerOptions(enabled=False))
+    quotetrace.build([sys.argv[1]], sys.argv[2], options, encoder=quotetrace.HashEncoder())
 """
 
 

@@ -1,0 +1,88 @@
+"""The learned attribution tagger: the head the package ships, what it marks in languages it never
+saw in training, and what it adds to a build of real multilingual news."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+import quotetrace
+from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.attribution.tagger import WEIGHTS, load_head, tag
+
+CROSS_OUTLET = DATA / "quotes" / "cross_outlet_dev"
+
+
+def test_the_shipped_head_is_small_and_says_how_it_was_made():
+    path = Path(quotetrace.corpus.__file__).parent / "attribution" / WEIGHTS
+    assert path.stat().st_size <= 5 * 1024 * 1024
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as weights:
+        about = json.loads(weights.metadata()["about"])
+    assert "PolNeAR train" in about["trained_on"] and about["script"] == "scripts/train_attribution.py"
+    _, shape = load_head(path)
+    assert shape.layer == 6
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "source"),
+    [
+        ("27 Menschen seien zudem verletzt worden, meldete die Syrische Beobachtungsstelle für Menschenrechte.",
+         "27 Menschen seien zudem verletzt worden", "meldete", "Syrische Beobachtungsstelle"),
+        ("Il ministro ha dichiarato che il governo non cambierà la legge.",
+         "il governo non cambierà la legge", "dichiarato", "Il ministro"),
+        ("Mieszkańcy muszą być ostrożni – powiedział burmistrz Jan Kowalski.",
+         "Mieszkańcy muszą być ostrożni", "powiedział", "Jan Kowalski"),
+        ("巴哈万德说：“伊朗不会放弃核计划。”", "伊朗不会放弃核计划", "说", "巴哈万德"),
+    ],
+)  # fmt: skip
+def test_the_tagger_marks_content_cue_and_source_in_languages_it_was_not_trained_on(
+    encoder, sentence, content, cue, source
+):
+    (spans,) = tag([sentence], encoder.encode_tokens([sentence], layer=6))
+    marked = {
+        label: [sentence[s.start : s.end] for s in spans if s.label == label] for label in ("CONTENT", "CUE", "SOURCE")
+    }
+    assert any(content in text for text in marked["CONTENT"]), marked
+    assert any(cue in text for text in marked["CUE"]), marked
+    assert any(source in text for text in marked["SOURCE"]), marked
+
+
+def test_narration_is_not_content(encoder):
+    sentences = ["The weather was sunny and the streets were full of tourists on Sunday.",
+                 "Die Polizei sperrte die Straße am Montagmorgen für mehrere Stunden."]  # fmt: skip
+    for spans in tag(sentences, encoder.encode_tokens(sentences, layer=6)):
+        assert not [s for s in spans if s.label == "CONTENT"]
+
+
+@pytest.fixture(scope="module")
+def built(encoder, tmp_path_factory):
+    """A pair of cross_outlet_dev (a Polish and an English article on one story: Polish has no cue
+    list of its own), built with and without the tagger."""
+    records = [json.loads(line) for line in (CROSS_OUTLET / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    chosen = [r for r in records if r["pair_id"] == "1500025617_1500630351en"]
+    folder = tmp_path_factory.mktemp("tagger")
+    source = folder / "articles.jsonl"
+    source.write_text("".join(json.dumps({k: r[k] for k in ("id", "outlet", "language", "text")},
+                                         ensure_ascii=False) + "\n" for r in chosen), encoding="utf-8")  # fmt: skip
+    tagged = quotetrace.BuildOptions(tagger=TaggerOptions(enabled=True))
+    with_tagger = quotetrace.build([source], folder / "tagged", tagged, encoder=encoder)
+    rules_only = quotetrace.build([source], folder / "rules", encoder=encoder)
+    return with_tagger, rules_only
+
+
+def test_a_build_adds_the_quotes_the_rules_missed_with_their_speakers(built):
+    (tagged, aligned), (rules, _) = built
+    assert tagged.tagged_quotes > 0 and tagged.quotes == rules.quotes + tagged.tagged_quotes
+    quotes = quotetrace.open_snapshot(tagged.path).table("quotes").to_pylist()
+    found = [q for q in quotes if "obozu zagłady Auschwitz-Birkenau jest najodpowiedniejszym" in q["text"]]
+    assert found and found[0]["speaker"] == "Andrzej Duda" and found[0]["speaker_id"] is not None
+    assert found[0]["language"] == "pl" and found[0]["cue"] == "stwierdził"
+    assert not [q for q in quotetrace.open_snapshot(rules.path).table("quotes").to_pylist() if q["text"] in
+                {f["text"] for f in found}]  # fmt: skip
+    # the tagger's pass embedded every sentence: the align stage reused those vectors
+    assert aligned is not None and aligned.sentences > 0 and aligned.sentences_encoded == 0
