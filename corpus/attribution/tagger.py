@@ -76,7 +76,6 @@ def save_head(head: Any, shape: HeadShape, path: Path, about: dict[str, Any]) ->
 
 def load_head(path: Path | None = None) -> tuple[Any, HeadShape]:
     """The head in ``path`` (default: the one shipped with the package), ready for inference."""
-    import torch
     from safetensors import safe_open
 
     source = path or Path(str(resources.files("quotetrace.corpus.attribution") / WEIGHTS))
@@ -85,8 +84,7 @@ def load_head(path: Path | None = None) -> tuple[Any, HeadShape]:
         state = {name: weights.get_tensor(name).float() for name in weights.keys()}  # noqa: SIM118
     head = build_head(shape)
     head.load_state_dict(state)
-    head.eval()
-    torch.set_grad_enabled(False)
+    head.eval()  # inference runs under torch.inference_mode (label_probabilities): no global switch here
     return head, shape
 
 
@@ -103,7 +101,7 @@ def label_probabilities(head: Any, states: Sequence[np.ndarray], batch_size: int
     for start in range(0, len(states), batch_size):
         chunk = states[start : start + batch_size]
         lengths = torch.tensor([max(len(s), 1) for s in chunk])
-        padded = torch.zeros(len(chunk), int(lengths.max()), chunk[0].shape[1] if len(chunk[0]) else 384)
+        padded = torch.zeros(len(chunk), int(lengths.max()), head.lstm.input_size)
         for i, s in enumerate(chunk):
             padded[i, : len(s)] = torch.from_numpy(np.asarray(s, dtype=np.float32))
         with torch.inference_mode():
