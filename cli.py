@@ -78,8 +78,12 @@ def build(
     ] = False,
     tagger: Annotated[
         bool,
-        typer.Option("--tagger", help="Also find quotes with the learned attribution tagger (every language)."),
-    ] = False,
+        typer.Option(
+            "--tagger/--no-tagger",
+            help="Also find quotes with the learned attribution tagger (every language; on by default). "
+            "--no-tagger: the rules alone, without loading the default model for it.",
+        ),
+    ] = True,
     base: Annotated[
         Path | None,
         typer.Option(

@@ -22,9 +22,11 @@ hides where a quote travelled. Runs the full pipeline (``quotetrace.build``) on:
   (the thresholds in use are recorded in every snapshot's manifest).
 
 Precision, recall and F1 of `same_statement` links; every candidate pair keeps its score, so the
-figures at other thresholds come from the same run.
+figures at other thresholds come from the same run. On NTREX and WMT22, also the share of gold
+pairs (a quote and its rendering in another version) whose two quotes carry one ``speaker_id``.
 
-    python benchmarks/align_quotes.py [--calibrate] [--sets ntrex ...] [--no-write]   # writes results/align_quotes.json
+    python benchmarks/align_quotes.py [--calibrate] [--sets ntrex ...] [--no-tagger] [--no-write]
+    # writes results/align_quotes.json
 """
 
 from __future__ import annotations
@@ -127,10 +129,16 @@ def parallel_gold(snapshot: corpus.Snapshot, segments_of: dict[str, list[str]], 
 
 
 def evaluate_parallel(snapshot: corpus.Snapshot, gold: set[tuple[str, str]]) -> dict[str, Any]:
+    """Same-statement links scored against ``gold``, and how often a quote and its rendering in
+    another language carry one ``speaker_id`` (a null on either side counts as not shared)."""
     links = snapshot.query(_LINKS_SQL).to_pylist()
     predicted = [(float(r["relation"] == "same_statement"), (r["quote_id_a"], r["quote_id_b"]) in gold) for r in links]
+    ids = snapshot.query("select quote_id, speaker_id from quotes").to_pydict()
+    speaker_of = dict(zip(ids["quote_id"], ids["speaker_id"], strict=True))
+    shared = sum(speaker_of[a] is not None and speaker_of[a] == speaker_of[b] for a, b in gold)
     return {"quotes": snapshot.manifest["tables"]["quotes"]["rows"], "gold_pairs": len(gold),
-            **scores_at(predicted, len(gold), 1.0)}  # fmt: skip
+            **scores_at(predicted, len(gold), 1.0),
+            "gold_pairs_sharing_speaker_id": round(shared / len(gold), 4) if gold else None}  # fmt: skip
 
 
 def ntrex(workdir: Path, encoder: Any, tagger: bool) -> dict[str, Any]:
@@ -248,14 +256,18 @@ def main() -> None:
     parser.add_argument(
         "--sets", nargs="+", choices=SETS, default=list(SETS), help="sets to run; the others keep their figures"
     )
-    parser.add_argument("--tagger", action="store_true", help="with the attribution tagger: sets named SET_with_tagger")
+    parser.add_argument(
+        "--no-tagger", action="store_true", help="without the attribution tagger (the rules alone): SET_without_tagger"
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     encoder = load_encoder()
-    suffix = "_with_tagger" if args.tagger else ""
+    tagger = not args.no_tagger
+    suffix = "" if tagger else "_without_tagger"
     options = LinkOptions()
     previous = RESULTS / "align_quotes.json"
     results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
+    results = {k: v for k, v in results.items() if not k.endswith("_with_tagger")}  # the tagger is the default now
     results.update({"quotetrace_version": __version__, "model": encoder.name})
     with tempfile.TemporaryDirectory() as tmp:
         for name in [s for s in SETS if s in args.sets]:  # calibration first, then the sets it scores
@@ -264,7 +276,7 @@ def main() -> None:
             workdir.mkdir()
             key = name + suffix
             if name == "cross_outlet_dev":
-                results[key], options = cross_outlet(workdir, encoder, options, args.calibrate, args.tagger)
+                results[key], options = cross_outlet(workdir, encoder, options, args.calibrate, tagger)
                 source = "cross_outlet_dev" if args.calibrate else "LinkOptions defaults"
                 results["thresholds"] = {
                     "same_statement": options.same_statement,
@@ -273,9 +285,9 @@ def main() -> None:
                     "from": source,
                 }
             elif name == "ntrex":
-                results[key] = ntrex(workdir, encoder, args.tagger)
+                results[key] = ntrex(workdir, encoder, tagger)
             else:
-                results[key] = wmt(workdir, encoder, args.wmt_docs, args.tagger)
+                results[key] = wmt(workdir, encoder, args.wmt_docs, tagger)
             results[key]["seconds"] = round(time.perf_counter() - started, 1)
             print(key, json.dumps(results[key]), flush=True)
     report(results, "align_quotes", write=not args.no_write)

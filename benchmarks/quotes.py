@@ -18,8 +18,8 @@ matched quotes: the predicted speaker equals the gold name or shares its surname
 `speaker_name`; PolNeAR's mention as written).
 Anchors: the Gender Gap Tracker's own extractor scores F1 0.837 and speaker accuracy 0.865 on GGT.
 
-    python benchmarks/quotes.py          # writes benchmarks/results/quotes.json
-    python benchmarks/quotes.py --tagger # the learned attribution tagger on: results/quotes_tagger.json
+    python benchmarks/quotes.py             # writes benchmarks/results/quotes.json
+    python benchmarks/quotes.py --no-tagger # the rules alone, no attribution tagger: results/quotes_rules.json
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def quote_stage_speed(name: str = "polnear_train") -> dict[str, Any]:
 
 
 def main() -> None:
-    """``--tagger``: the same with the learned attribution tagger on, into results/quotes_tagger.json."""
-    tagger = "--tagger" in sys.argv
+    """``--no-tagger``: the same with the rules alone, into results/quotes_rules.json."""
+    tagger = "--no-tagger" not in sys.argv
     options = BuildOptions(tagger=TaggerOptions(enabled=tagger))
     results: dict[str, Any] = {
         "quotetrace_version": __version__,
@@ -172,9 +172,9 @@ def main() -> None:
         "ggt": evaluate("ggt", "speaker_name", options),
         "polnear_dev": evaluate("polnear_dev", "speaker", options),
     }
-    if "--no-speed" not in sys.argv and not tagger:
+    if "--no-speed" not in sys.argv and tagger:
         results["speed_polnear_train"] = quote_stage_speed()
-    report(results, "quotes_tagger" if tagger else "quotes", write="--no-write" not in sys.argv)
+    report(results, "quotes" if tagger else "quotes_rules", write="--no-write" not in sys.argv)
 
 
 if __name__ == "__main__":

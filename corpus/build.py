@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -184,14 +185,20 @@ def build_snapshot(
 
 def _tagger(options: TaggerOptions, encoder: Encoder | None) -> tuple[TokenEncoder, tuple[Any, Any]] | None:
     """The encoder and head the attribution tagger runs with, or None when it is off. The head was
-    trained on the default model's states: another encoder cannot feed it."""
+    trained on the default model's states: with another encoder (a model the user named, the test
+    encoder) the tagger reads the default model's, loaded once per process."""
     if not options.enabled:
         return None
     if not (isinstance(encoder, TokenEncoder) and encoder.name == DEFAULT_MODEL):
-        encoder = load_encoder()
+        encoder = _default_encoder()
     if not isinstance(encoder, TokenEncoder):
         raise EncoderError(f"the attribution tagger needs token states, which {encoder!r} does not give")
     return encoder, shipped_head()
+
+
+@cache
+def _default_encoder() -> Encoder:
+    return load_encoder()
 
 
 # Tables of a base snapshot taken over row for row by an incremental build (quotes too, through

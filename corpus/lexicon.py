@@ -182,6 +182,7 @@ class Language:
     roles: frozenset[str]
     openers: frozenset[str]
     prepositions: frozenset[str]
+    relatives: frozenset[str]  # `who`, `qui`: a source ends before one
     skip: frozenset[str]
     postposed: frozenset[str]
     clause_openers: frozenset[str]
@@ -190,6 +191,7 @@ class Language:
     document_nouns: frozenset[str]
     report_nouns: frozenset[str]  # the document nouns one report goes by
     not_speech: re.Pattern[str] | None  # `claimed responsibility`: a cue that reports nothing
+    negations: frozenset[str]  # `did not say`, `declined to say`: a cue that says what was not said
 
     @property
     def cjk(self) -> bool:
@@ -222,6 +224,7 @@ def language_resources(code: str | None) -> Language:
         roles=frozenset(people["roles"].get(code, [])) | frozenset(people["roles"]["en"]),
         openers=frozenset(people["openers"].get(code, [])),
         prepositions=frozenset(people["prepositions"].get(code, [])),
+        relatives=frozenset(people["relatives"].get(code, [])),
         skip=frozenset(table["speaker_skip"]),
         postposed=frozenset(table["postposed"]),
         clause_openers=frozenset(table["clause_openers"]),
@@ -231,6 +234,7 @@ def language_resources(code: str | None) -> Language:
         document_nouns=frozenset(people["document_nouns"].get(code, [])),
         report_nouns=frozenset(people["report_nouns"].get(code, [])),
         not_speech=re.compile(rf"(?:{alternation(table['not_speech'])}){end}") if table["not_speech"] else None,
+        negations=frozenset(table["negations"]),
     )
 
 

@@ -23,6 +23,7 @@ from anyascii import anyascii
 
 from quotetrace.corpus import resources
 from quotetrace.corpus.lexicon import (
+    HAN,
     NAME_PARTICLES,
     NAME_RUN,
     NOT_A_NAME,
@@ -429,7 +430,7 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
                     quote.speaker, quote.speaker_confidence = named, _DESCRIBED
         elif _is_role_phrase(mention, resources_):
             person = None if _someone_unnamed(mention, resources_) else _by_role(people, mention, position)
-            if person is None and mention.split()[0].casefold() in _INDEFINITE:  # a lede, named next
+            if person is None and _indefinite(mention):  # a lede, named next
                 person = _by_role([p for p in people if p.positions and p.positions[0] > position], mention, position)
             if person is not None and _unnamed_since(text, mention, position, last_before(person.positions, position)):
                 person = None  # `a justice official said …` ¶ `The justice official told …`: that one again
@@ -460,7 +461,19 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         previous = quote if quote.speaker else previous
 
 
-_INDEFINITE = {"a", "an", "another", "un", "une", "una", "ein", "eine", "einer"}
+@cache
+def _indefinites() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Indefinite articles of every language (a speaker is one whatever the article's language):
+    words, and the Han prefixes (`一位`)."""
+    words = {w for per_language in resources.load("people")["indefinites"].values() for w in per_language}
+    return frozenset(w for w in words if not HAN.match(w)), tuple(w for w in words if HAN.match(w))
+
+
+def _indefinite(mention: str) -> bool:
+    """`a Welsh Conservative`, `un responsable`, `一位威尔士保守党人士`: someone the mention does not name."""
+    words, prefixes = _indefinites()
+    first = mention.split(maxsplit=1)[0].casefold() if mention.split() else ""
+    return first in words or mention.startswith(prefixes)
 
 
 def _someone_unnamed(mention: str, resources_: Language) -> bool:
@@ -471,7 +484,7 @@ def _someone_unnamed(mention: str, resources_: Language) -> bool:
     words = _head_phrase(mention.split())
     head = words[-1].casefold()
     return (
-        words[0].casefold() in _INDEFINITE
+        _indefinite(mention)
         or head in resources_.organisation_nouns
         or (head not in resources_.roles and head.endswith("s") and head.rstrip("s") in resources_.roles)
     )
@@ -766,6 +779,8 @@ def _head_phrase(words: list[str]) -> list[str]:
 def is_proper_name(mention: str) -> bool:
     """Every word after an article is capitalized (or Han): a person or an organisation, not a
     description (`his office`, `union`); only such speakers get a corpus-wide ``speaker_id``."""
+    if _indefinite(mention):
+        return False
     small = {"the", "a", "an", "of", "on", "for", "and", "&", "de", "der", "la", "le"}  # `Institute on Drug Abuse`
     content = [w for w in mention.split() if w.casefold() not in small]
     return bool(content) and all(w[:1].isupper() or _HAN_RUN.match(w) for w in content)
@@ -776,8 +791,12 @@ _ARTICLE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 
 def _clean_mention(mention: str) -> str:
     """The mention without its article, also sentence-initial: `The State Department` and `the
-    State Department` are one speaker."""
-    return _ARTICLE.sub("", mention, count=1) if _ARTICLE.match(mention) else mention
+    State Department` are one speaker. An indefinite article before capitals stays: `A Welsh
+    Conservative` is a description, not the name `Welsh Conservative`."""
+    article = _ARTICLE.match(mention)
+    if article is None or (article.group(0).strip().casefold() != "the" and mention[article.end() :][:1].isupper()):
+        return mention
+    return mention[article.end() :]
 
 
 def _is_role_phrase(mention: str, resources_: Language) -> bool:

@@ -61,8 +61,7 @@ def test_narration_is_not_content(encoder):
 
 @pytest.fixture(scope="module")
 def built(encoder, tmp_path_factory):
-    """A pair of cross_outlet_dev (a Polish and an English article on one story: Polish has no cue
-    list of its own), built with and without the tagger."""
+    """A pair of cross_outlet_dev (a Polish and an English article on one story), built with and without the tagger."""
     records = [json.loads(line) for line in (CROSS_OUTLET / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
     chosen = [r for r in records if r["pair_id"] == "1500025617_1500630351en"]
     folder = tmp_path_factory.mktemp("tagger")
@@ -71,7 +70,8 @@ def built(encoder, tmp_path_factory):
                                          ensure_ascii=False) + "\n" for r in chosen), encoding="utf-8")  # fmt: skip
     tagged = quotetrace.BuildOptions(tagger=TaggerOptions(enabled=True))
     with_tagger = quotetrace.build([source], folder / "tagged", tagged, encoder=encoder)
-    rules_only = quotetrace.build([source], folder / "rules", encoder=encoder)
+    rules = quotetrace.BuildOptions(tagger=TaggerOptions(enabled=False))
+    rules_only = quotetrace.build([source], folder / "rules", rules, encoder=encoder)
     return with_tagger, rules_only
 
 
@@ -79,10 +79,14 @@ def test_a_build_adds_the_quotes_the_rules_missed_with_their_speakers(built):
     (tagged, aligned), (rules, _) = built
     assert tagged.tagged_quotes > 0 and tagged.quotes == rules.quotes + tagged.tagged_quotes
     quotes = quotetrace.open_snapshot(tagged.path).table("quotes").to_pylist()
-    found = [q for q in quotes if "obozu zagłady Auschwitz-Birkenau jest najodpowiedniejszym" in q["text"]]
+    rules_quotes = quotetrace.open_snapshot(rules.path).table("quotes").to_pylist()
+    # Polish is a data change away: its cue list (corpus/data/cues.json) lets the rules find Duda
+    polish = [q for q in rules_quotes if "obozu zagłady Auschwitz-Birkenau jest najodpowiedniejszym" in q["text"]]
+    assert polish and polish[0]["speaker"] == "Andrzej Duda" and polish[0]["cue"] == "stwierdził"
+    # the English rendering's `…, but President Putin is …`, after a quote the rules took: the tagger's
+    found = [q for q in quotes if "President Putin is consciously, most certainly, spreading" in q["text"]]
     assert found and found[0]["speaker"] == "Andrzej Duda" and found[0]["speaker_id"] is not None
-    assert found[0]["language"] == "pl" and found[0]["cue"] == "stwierdził"
-    assert not [q for q in quotetrace.open_snapshot(rules.path).table("quotes").to_pylist() if q["text"] in
-                {f["text"] for f in found}]  # fmt: skip
+    assert found[0]["language"] == "en" and found[0]["cue"] == "emphasized"
+    assert not [q for q in rules_quotes if q["text"] == found[0]["text"]]
     # the tagger's pass embedded every sentence: the align stage reused those vectors
     assert aligned is not None and aligned.sentences > 0 and aligned.sentences_encoded == 0

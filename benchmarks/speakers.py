@@ -1,0 +1,106 @@
+"""Who the most quoted speakers are in a build over all of ../shared/data's news.
+
+Why: a speaker that is not a person or an organisation (`Many`, `报道`, `Ex-Bundestrainer Uwe
+Krupp` beside `Uwe Krupp`) sends a fact-checker nowhere, and the most quoted ones are what a user
+sees first. One build (the product's defaults, the attribution tagger on) over every news set of
+the shared data: the seeds, GGT, PolNeAR train and dev, cross_outlet_dev, NTREX (10 languages) and
+WMT22 (originals and their professional translations). The 100 speakers with the most quotes are
+listed with their quote count, languages and a sample mention, for a reader to check; the ones a
+simple check flags (a lowercase word, a single word no other speaker's name ends with, a word of
+a cue or role list) are listed apart as ``suspects``, which a reader confirms or clears.
+
+    python benchmarks/speakers.py   # writes benchmarks/results/speakers.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import DATA, report
+
+import quotetrace
+from quotetrace import corpus
+from quotetrace.corpus.build import BuildOptions
+from quotetrace.corpus.lexicon import language_resources
+from quotetrace.version import __version__
+
+TOP = 100
+
+
+def news_records() -> list[dict[str, Any]]:
+    """Every news article of the shared data as a JSONL record (id, outlet, text)."""
+    records = []
+    for name in ("ggt", "polnear_train", "polnear_dev"):
+        for path in sorted((DATA / "quotes" / name / "articles").iterdir()):
+            records.append({"id": f"{name}/{path.name}", "outlet": name, "text": path.read_text(encoding="utf-8")})
+    for line in (DATA / "quotes" / "cross_outlet_dev" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        records.append({"id": row["id"], "outlet": row["outlet"], "language": row["language"], "text": row["text"]})
+    for line in (DATA / "parallel" / "ntrex_docs.jsonl").read_text(encoding="utf-8").splitlines():
+        document = json.loads(line)
+        for language, sentences in document["sentences"].items():
+            records.append({"id": f"{document['doc_id']}.{language}", "outlet": f"{document['outlet']}-{language}",
+                            "text": "\n".join(sentences)})  # fmt: skip
+    for path in sorted((DATA / "translations").glob("wmt22.*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            document = json.loads(line)
+            versions = {"original": document["src"], **{f"ref-{k}": v for k, v in document["refs"].items()}}
+            for outlet, segments in versions.items():
+                records.append({"id": f"{path.stem}.{document['doc_id']}.{outlet}", "outlet": outlet,
+                                "text": "\n".join(segments)})  # fmt: skip
+    for path in sorted((DATA / "seeds").iterdir()):
+        records.append({"id": f"seeds/{path.name}", "outlet": "seeds", "text": path.read_text(encoding="utf-8")})
+    return records
+
+
+def suspect(name: str, surnames: set[str]) -> str | None:
+    """Why ``name`` may not name anyone, or None."""
+    words = name.split()
+    if not words:
+        return "empty"
+    if words[0][:1].islower():
+        return "lowercase"
+    cue_words = {w.casefold() for code in ("en", "de", "fr", "es", "ru", "zh", "it", "pl") for w in
+                 language_resources(code).cue_pattern.pattern.replace("\\", "").split("|")}  # fmt: skip
+    if any(w.casefold() in cue_words for w in words):
+        return "a cue word"
+    if len(words) == 1 and name.isascii() and name.casefold() not in surnames and not name.isupper():
+        return "a single word no full name ends with"
+    return None
+
+
+def main() -> None:
+    records = news_records()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "news.jsonl"
+        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        started = time.perf_counter()
+        built, _ = quotetrace.build([source], Path(tmp) / "snapshot", BuildOptions(), align=None)
+        seconds = time.perf_counter() - started
+        snapshot = corpus.open_snapshot(built.path)
+        rows = snapshot.query(
+            "select s.speaker_id, s.name, count(*) as quotes, string_agg(distinct q.language, ',') as languages, "
+            "min(q.speaker_mention) as a_mention from quotes q join speakers s using (speaker_id) "
+            f"group by s.speaker_id, s.name order by quotes desc, s.name limit {TOP}"
+        ).to_pylist()
+        names = snapshot.query("select name from speakers").column("name").to_pylist()
+        described = snapshot.query("select count(*) as n from quotes where speaker is not null and speaker_id is null")
+    surnames = {n.split()[-1].casefold() for n in names if len(n.split()) > 1}
+    top = [{**r, "suspect": suspect(r["name"], surnames)} for r in rows]
+    report({
+        "quotetrace_version": __version__,
+        "articles": built.articles, "quotes": built.quotes, "tagged_quotes": built.tagged_quotes,
+        "speakers": built.speakers, "quotes_with_a_description_only": described.column("n")[0].as_py(),
+        "build_seconds": round(seconds, 1),
+        "suspects_in_top": [f"{r['name']} ({r['suspect']}, {r['quotes']} quotes)" for r in top if r["suspect"]],
+        "top": [f"{r['quotes']:>4} {r['name']} [{r['languages']}] e.g. {r['a_mention']!r}" for r in top],
+    }, "speakers", write="--no-write" not in sys.argv)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
