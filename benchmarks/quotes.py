@@ -38,9 +38,9 @@ from common import SHARED, report
 
 from quotetrace import corpus
 from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.attribution.quotes import quote_table
 from quotetrace.corpus.build import BuildOptions, process_batch
 from quotetrace.corpus.lexicon import language_resources
-from quotetrace.corpus.quotes import quote_table
 from quotetrace.corpus.read import RAW_SCHEMA, read_file
 from quotetrace.version import __version__
 

@@ -28,18 +28,20 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from quotetrace import schemas
+from quotetrace.corpus.attribution.identity import resolve_corpus, title_unsupported_names
+from quotetrace.corpus.attribution.in_article import is_proper_name
 from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.attribution.quotes import quote_table
+from quotetrace.corpus.attribution.rules import QuoteOptions
 from quotetrace.corpus.attribution.stage import attribute
 from quotetrace.corpus.attribution.tagger import shipped_head
 from quotetrace.corpus.html import HtmlOptions, extract_html
 from quotetrace.corpus.language import LanguageOptions, detect_language
 from quotetrace.corpus.normalize import NormalizeOptions, normalize
 from quotetrace.corpus.provenance import ProvenanceOptions, detect_provenance
-from quotetrace.corpus.quotes import QuoteOptions, quote_table
 from quotetrace.corpus.read import ReadOptions, discover, read_inputs
 from quotetrace.corpus.sentences import sentence_table
 from quotetrace.corpus.snapshot import Snapshot, SnapshotWriter, open_snapshot, utc_now
-from quotetrace.corpus.speakers import is_proper_name, resolve_corpus, title_unsupported_names
 from quotetrace.encoder import DEFAULT_MODEL, Encoder, TokenEncoder, load_encoder
 from quotetrace.errors import EncoderError, SnapshotError, WorkerError
 from quotetrace.version import __version__

@@ -116,7 +116,7 @@ def test_the_cycle_finder_finds_cycles():
 
 def test_the_import_graph_has_no_cycle():
     graph, _ = import_graph()
-    assert len(graph) > 40 and graph["quotetrace.corpus.quotes"], "the graph was not read"
+    assert len(graph) > 40 and graph["quotetrace.corpus.attribution.quotes"], "the graph was not read"
     assert cycles(graph) == []
 
 
@@ -168,7 +168,8 @@ def test_the_wheel_installs_only_the_quotetrace_package(wheel: Path):
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names}
     assert {top for top in tops if not top.endswith(".dist-info")} == {PACKAGE}
-    for needed in ("quotetrace/__init__.py", "quotetrace/corpus/quotes.py", "quotetrace/corpus/data/cues.json",
+    for needed in ("quotetrace/__init__.py", "quotetrace/corpus/attribution/quotes.py",
+                   "quotetrace/corpus/data/cues.json",
                    "quotetrace/report/templates/report.html.j2", "quotetrace/encoder/e5_folder.py",
                    "quotetrace/corpus/attribution/tagger.safetensors",
                    "quotetrace/schemas/__init__.py", "quotetrace/py.typed"):  # fmt: skip

@@ -10,9 +10,14 @@ import sys
 import pytest
 from conftest import REPO, ntrex_documents, seed_article
 
+from quotetrace.corpus.attribution.identity import resolve_corpus, same_person
+from quotetrace.corpus.attribution.in_article import resolve_in_article
+from quotetrace.corpus.attribution.marks import quoted_spans
+from quotetrace.corpus.attribution.organisations import spelled_out
+from quotetrace.corpus.attribution.people import people_in
+from quotetrace.corpus.attribution.quotes import quote_rows
+from quotetrace.corpus.attribution.rules import extract_quotes
 from quotetrace.corpus.normalize import clean_text
-from quotetrace.corpus.quotes import extract_quotes, quote_rows, quoted_spans
-from quotetrace.corpus.speakers import people_in, resolve_corpus, resolve_in_article, same_person, spelled_out
 
 
 def quotes_of(text: str, language: str) -> list:

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from quotetrace.corpus.attribution.records import Quote
 from quotetrace.corpus.attribution.tagger import Span
 from quotetrace.corpus.lexicon import HAN, Language, language_resources
-from quotetrace.corpus.records import Quote
 
 _MARKS = "\"'“”‘’«»„‚「」『』‹› "
 

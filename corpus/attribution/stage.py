@@ -17,9 +17,10 @@ import numpy as np
 import pyarrow as pa
 
 from quotetrace.corpus.attribution.learned import TaggerOptions, tagged_quotes
+from quotetrace.corpus.attribution.quotes import quote_table
+from quotetrace.corpus.attribution.records import Quote
+from quotetrace.corpus.attribution.rules import QuoteOptions
 from quotetrace.corpus.attribution.tagger import tag
-from quotetrace.corpus.quotes import QuoteOptions, quote_table
-from quotetrace.corpus.records import Quote
 from quotetrace.encoder.embeddings import embeddings_table
 from quotetrace.encoder.protocol import TokenEncoder
 

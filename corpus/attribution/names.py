@@ -1,4 +1,5 @@
-"""Names across spellings: a romanized key for any script, and the gender a first name carries
+"""Names across spellings: a romanized key for any script, name parts that are one name in another
+case (Хаммела, Хаммел), the scripts a name is written in, and the gender a first name carries
 (``corpus/data/first_names.json``)."""
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ _ROMANIZATION_FOLDS = [
     )
 ]  # fmt: skip
 _NOT_LETTER = re.compile(r"[^a-z ]")
+# a name in Han script, the middle dot of a transliterated one included (纳尔逊·曼德拉)
+HAN_RUN = re.compile(r"[\u3400-\u9fff·•]{2,}")
+
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @cache
@@ -40,3 +45,13 @@ def first_name_gender(name: str) -> str | None:
     """m, f or fm; a spelling one gender bears settles a shared key (Michelle: f, Michel: m)."""
     names, spellings = _first_names()
     return spellings.get(name.casefold()) or names.get(romanized(name))
+
+
+def same_part(a: str, b: str) -> bool:
+    """Name parts equal, or (Cyrillic) the same name in another case: Хаммела ~ Хаммел."""
+    if a == b:
+        return True
+    if not (CYRILLIC.match(a) and CYRILLIC.match(b)):
+        return False
+    short, long = sorted((a.casefold(), b.casefold()), key=len)
+    return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quotetrace.corpus.names import first_name_gender
+from quotetrace.corpus.attribution.names import first_name_gender
 
 
 @dataclass

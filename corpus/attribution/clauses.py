@@ -1,0 +1,121 @@
+"""Where the reported clause of an indirect quote starts and ends around its cue (`said (that) …`,
+`told reporters …`; `While critics say A, Jagelewski says B`), and what after a cue frames it
+instead of reporting (`in an interview`, `on Monday`)."""
+
+from __future__ import annotations
+
+import re
+
+from quotetrace.corpus.attribution.mentions import mention_before
+from quotetrace.corpus.attribution.tokens import WORD, words
+from quotetrace.corpus.lexicon import Language
+
+
+def closes_sentence(rest: str) -> bool:
+    """After `…, said X`: the end, an appositive (`, a researcher at …`) or a frame."""
+    rest = rest.strip()
+    return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + rest)
+
+
+def next_attribution(sentence: str, start: int, language: Language) -> int:
+    """Where a second speaker takes over within the sentence (`While critics say A, Jagelewski
+    says B`): the comma before a later cue that has a speaker of its own; else the end."""
+    for match in language.cue_pattern.finditer(sentence, start):
+        head = sentence[: match.start()]
+        comma = head.rfind(",")
+        if comma <= start or len(words(head[comma:])) > 4:
+            continue
+        if mention_before(sentence, match.start(), language) is not None:
+            return comma
+    return len(sentence)
+
+
+def frame_only(after: str) -> bool:
+    """What may follow `…, X said` without being content: `in an interview`, `on Monday`."""
+    return bool(re.match(r"\s*(?:in|on|at|during|to|after|before|last|this|earlier|later)\b[^,;:]*$", after))
+
+
+def introduces_block(after: str) -> bool:
+    """What follows the cue announces speech to come: nothing, a colon, or a manner phrase."""
+    rest = after.strip()
+    return (
+        not rest
+        or rest.startswith((":", "："))
+        or rest.rstrip(".").endswith(":")
+        or bool(re.match(r"(?:with|by|as follows|the following|in (?:the )?(?:negative|affirmative))\b", rest))
+    )
+
+
+def content_after_cue(sentence: str, match: re.Match[str], language: Language) -> int | None:
+    """Where the reported clause starts after a cue: after a complementizer (`that`, `что`,
+    `dass`) within a few words, else right after the cue (and its addressee, `told reporters`)."""
+    after = sentence[match.end() :]
+    if language.cjk:
+        stripped = after.lstrip("，,：: ")
+        return match.end() + (len(after) - len(stripped)) if stripped else None
+    if after.lstrip()[:1] in {".", "!", "?"} or not after.strip():
+        return None
+    tokens = list(WORD.finditer(after))
+    complementizers = {c.casefold() for c in language.complementizers}
+    addressee = match.group(0).casefold() in language.object_verbs  # `told the Associated Press that`
+    for index, token in enumerate(tokens[:14]):
+        if token.group(0).casefold() in complementizers:
+            if '"' in after[: token.start()] or "“" in after[: token.start()]:
+                break
+            lead = tokens[0].group(0).casefold() if index else ""
+            if (
+                index
+                and not addressee
+                and lead not in _FRAME_WORDS
+                and lead not in _BEFORE_COMPLEMENTIZER
+                and not language.cue_pattern.fullmatch(tokens[0].group(0))  # `said, adding that`
+            ):
+                break  # `said the UN agreement deals with institutions that support …`: a relative `that`
+            return match.end() + token.end()
+    if match.group(0) in language.need_complementizer:
+        # `announced their plans`, `added a goal`: without `that`, an object, not reported speech;
+        # but a subject pronoun starts a clause: `admitted he was wrong`, `added they would stay`
+        if (
+            tokens
+            and tokens[0].group(0) in _CLAUSE_SUBJECTS.get(language.code, ())
+            and not after[: tokens[0].start()].strip()
+        ):
+            return match.end() + tokens[0].start()
+        return None
+    start = 0
+    if match.group(0).casefold() in language.object_verbs and tokens:
+        comma = after.find(",")
+        start = comma + 1 if 0 <= comma <= 40 else tokens[min(1, len(tokens) - 1)].end()
+        if tokens[0].group(0).casefold() in {"reporters", "journalists", "the", "him", "her", "them", "me", "us"}:
+            start = tokens[0].end() if tokens[0].group(0).casefold() != "the" else tokens[min(2, len(tokens) - 1)].end()
+    lead = after[start:]
+    first = re.match(r"\s*[,:]?\s*", lead)
+    begin = start + (first.end() if first else 0)
+    if begin >= len(after):
+        return None
+    next_words = [w.casefold() for w in words(after[begin:])[:2]]
+    if next_words and next_words[0] in _FRAME_WORDS:
+        # `said in his New Year's speech he was ready …`: the clause starts at the subject pronoun
+        # after the frame; `said in an interview.` / `said on Monday.`: a frame, no content
+        for token in list(WORD.finditer(after, begin))[1:9]:
+            if "," in after[begin : token.start()] or "." in after[begin : token.start()].replace("'s", ""):
+                break
+            if token.group(0) in _SUBJECT_PRONOUNS.get(language.code, ()):
+                return match.end() + token.start()
+        return None
+    if len(next_words) == 2 and next_words[0] in {"this", "it", "so", "that"} and next_words[1] in _FRAME_WORDS:
+        return None  # `He noted this in an interview`: refers back to speech reported before
+    return match.end() + begin
+
+
+_FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}
+_SUBJECT_PRONOUNS = {"en": {"he", "she", "they", "we", "I", "it", "there"}}
+_CLAUSE_SUBJECTS = {code: pronouns - {"it"} for code, pronouns in _SUBJECT_PRONOUNS.items()}  # `denied it`
+# What may stand between a cue and its `that` besides a frame (`said on Monday that`): `said last
+# week that`, `said Tuesday that`, `said repeatedly that`.
+_BEFORE_COMPLEMENTIZER = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "tonight",
+    "last", "this", "earlier", "later", "previously", "again", "repeatedly", "publicly", "privately", "separately",
+    "also", "recently", "late", "early", "afterwards", "then", "now", "once", "twice", "several", "many",
+    "reporters", "journalists", "as", "through", "via", "under", "over", "while", "when", "after", "following",
+}  # fmt: skip

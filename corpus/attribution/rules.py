@@ -1,0 +1,443 @@
+"""Quotes by rule: direct, indirect and mixed quotes with the speaker as written in the article.
+
+Rules over sentences, driven by curated per-language resources in ``corpus/data/`` (cue verbs,
+quotation marks, pronouns, role words), so that a language is added as data:
+
+- direct: text between quotation marks (every style news uses), attributed by a cue in the
+  same sentence (`"…," he said`, `Lavrov said: "…"`); a quote split around its attribution is
+  joined; a quote with no cue that opens its paragraph continues the previous speaker;
+- indirect: `X said (that) …`, `… , X said.`, `According to X, …`, `X told reporters …`;
+- mixed: an indirect frame whose content holds a quoted fragment;
+- block: a paragraph without quotation marks that follows `X answered with a clear refusal.`
+  or `X said:` is X's direct speech.
+
+The speaker mention is found by ``mentions``, an indirect quote's bounds by ``clauses``; speakers
+are resolved to full names within the article by ``in_article``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from quotetrace.corpus.attribution.clauses import (
+    closes_sentence,
+    content_after_cue,
+    frame_only,
+    introduces_block,
+    next_attribution,
+)
+from quotetrace.corpus.attribution.marks import quoted_spans, strip_marks
+from quotetrace.corpus.attribution.mentions import mention_after, mention_before, sentence_subject
+from quotetrace.corpus.attribution.records import Quote
+from quotetrace.corpus.attribution.tokens import WORD, is_name_token, name_run_before, words
+from quotetrace.corpus.lexicon import HAN, Language, language_resources
+from quotetrace.corpus.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class QuoteOptions:
+    # A quoted span shorter than this many words (CJK: 2× as many characters) is a fragment:
+    # a term or scare quote, not a quote, unless an indirect frame makes it a mixed quote.
+    min_direct_words: int = 4
+    # An indirect quote's content must hold at least this many words.
+    min_indirect_words: int = 3
+    # How many paragraphs back a continuation quote may find its speaker.
+    continuation_paragraphs: int = 2
+
+
+def _is_fragment(text: str, language: Language, options: QuoteOptions) -> bool:
+    inner = text.strip("\"'“”‘’«»„‚「」『』‹› ")
+    if language.cjk or HAN.search(inner[:5]):
+        return len(inner) < 2 * options.min_direct_words
+    return len(words(inner)) < options.min_direct_words
+
+
+def extract_quotes(text: str, language_code: str | None, options: QuoteOptions = QuoteOptions()) -> list[Quote]:
+    """Quotes of one article ``text`` (offsets into it), speakers as written (unresolved)."""
+    language = language_resources(language_code)
+    quotes: list[Quote] = []
+    offset = 0
+    for index, paragraph in enumerate(text.split("\n\n")):
+        quotes.extend(_paragraph_quotes(paragraph, offset, index, language, options, quotes))
+        offset += len(paragraph) + 2
+    return quotes
+
+
+def _paragraph_quotes(
+    paragraph: str, offset: int, index: int, language: Language, options: QuoteOptions, earlier: list[Quote]
+) -> list[Quote]:
+    spans = quoted_spans(paragraph)
+    previous = earlier[-1] if earlier else None
+    if not spans and previous and previous.paragraph == index - 1 and previous.kind == "block_intro":
+        # An unmarked block of speech after `X answered with a clear refusal.` or `X said:`.
+        block = Quote(offset, offset + len(paragraph), paragraph, "direct", previous.cue, previous.speaker_mention,
+                      previous.mention_start, index)  # fmt: skip
+        return [block]
+    sentences = split_sentences(paragraph, language.code)
+    found: list[Quote] = []
+    groups = []
+    for group in _group_split_quotes(paragraph, spans, language):
+        text = " ".join(paragraph[a:b] for a, b in group)
+        if not _is_fragment(text, language, options) or _short_continuation(paragraph, group, groups, language):
+            groups.append(group)
+
+    # Direct quotes, with their attribution from the sentence(s) around them.
+    for group in groups:
+        first, last = group[0], group[-1]
+        before_start = _sentence_start(sentences, first[0])
+        after_end = _sentence_end(sentences, last[1] - 1)
+        frame_after = paragraph[last[1] : after_end]
+        frame_before = paragraph[before_start : first[0]]
+        attribution = None
+        if len(group) > 1:  # `"We will not," he said, "accept it."`: the attribution sits between
+            gap_start = group[0][1]
+            attribution = _attribution_in(paragraph[gap_start : group[1][0]], gap_start, language)
+        attribution = (
+            attribution
+            or _attribution_in(frame_after, last[1], language, anchored=True)
+            or _attribution_before(frame_before, before_start, language)
+        )
+        if attribution is None and _reporting_frame(frame_before, language):
+            continue  # `Starmer said that … and "build …"`: a quoted fragment of a mixed quote
+        opens_sentence = not frame_before.strip()
+        if attribution is None and not (opens_sentence and (first[0] == 0 or _same_paragraph(earlier, found, index))):
+            continue  # a quotation nobody is said to have said: a title, a term, a sign
+        content = " ".join(strip_marks(paragraph[a:b]) for a, b in group)
+        found.append(
+            Quote(
+                start=offset + first[0],
+                end=offset + last[1],
+                text=content,
+                kind="direct",
+                cue=attribution[0] if attribution else None,
+                speaker_mention=attribution[1] if attribution else None,
+                mention_start=offset + attribution[2] if attribution else None,
+                paragraph=index,
+                spans=[(offset + a, offset + b) for a, b in group],
+            )
+        )
+    covered = sorted((q.start - offset, q.end - offset) for q in found)
+    covered_ends = [b for _, b in covered]
+
+    # Indirect and mixed quotes in sentences no direct quote covers.
+    for start, end in sentences:
+        first = bisect.bisect_right(covered_ends, start)  # the first direct quote ending after the sentence starts
+        if first < len(covered) and covered[first][0] < end:
+            continue
+        for quote in _indirect_all(paragraph, start, end, spans, language, options):
+            quote.start += offset
+            quote.end += offset
+            quote.spans = [(a + offset, b + offset) for a, b in quote.spans]
+            quote.mention_start = offset + quote.mention_start if quote.mention_start is not None else None
+            quote.paragraph = index
+            found.append(quote)
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def _short_continuation(
+    paragraph: str, group: list[tuple[int, int]], kept: list[list[tuple[int, int]]], language: Language
+) -> bool:
+    """`"He carried most of the weight," she said. "I was super-green."`: a short quotation that
+    opens the sentence right after an attributed one continues it."""
+    if not kept or len(words(paragraph[group[0][0] : group[-1][1]])) < 2:
+        return False
+    gap = paragraph[kept[-1][-1][1] : group[0][0]]
+    return len(words(gap)) <= 6 and bool(language.cue_pattern.search(gap)) and gap.rstrip().endswith((".", "!", "?"))
+
+
+def _reporting_frame(frame_before: str, language: Language) -> bool:
+    """The text before a quotation, in its sentence, already reports speech (`X said that`,
+    `According to him,`)."""
+    return bool(language.cue_pattern.search(frame_before) or language.according_to.search(frame_before))
+
+
+def _same_paragraph(earlier: list[Quote], found: list[Quote], index: int) -> bool:
+    return bool(found) or bool(earlier and earlier[-1].paragraph == index)
+
+
+def _group_split_quotes(
+    paragraph: str, spans: list[tuple[int, int]], language: Language
+) -> list[list[tuple[int, int]]]:
+    """Join `"We will not," he said, "accept it."`: consecutive quotations separated only by a
+    short attribution (a cue and a speaker, nothing else) after a comma inside the first."""
+    groups: list[list[tuple[int, int]]] = []
+    for span in spans:
+        if groups:
+            end = groups[-1][-1][1]
+            gap = paragraph[end : span[0]]
+            gap_words = words(gap)
+            ends_sentence = gap.strip()[:1] in {".", "!", "?", "。"} or re.search(r"[.!?。]\s*$", gap.rstrip(" ,:;—–-"))
+            comma_inside = paragraph[end - 2 : end].strip('"”»’ ')[-1:] in {",", "，"}
+            short_attribution = bool(gap_words) and len(gap_words) <= 8 and language.cue_pattern.search(gap)
+            if short_attribution and comma_inside and not ends_sentence:
+                groups[-1].append(span)
+                continue
+        groups.append([span])
+    return groups
+
+
+def _sentence_start(sentences: list[tuple[int, int]], position: int) -> int:
+    """Start of the sentence holding ``position`` (sentences are sorted: a binary search)."""
+    index = bisect.bisect_right(sentences, (position, float("inf"))) - 1
+    return sentences[index][0] if index >= 0 and sentences[index][0] <= position < sentences[index][1] else 0
+
+
+def _sentence_end(sentences: list[tuple[int, int]], position: int) -> int:
+    index = bisect.bisect_right(sentences, (position, float("inf"))) - 1
+    if index >= 0 and sentences[index][0] <= position < sentences[index][1]:
+        return sentences[index][1]
+    return sentences[-1][1] if sentences else position + 1
+
+
+def _attribution_in(
+    frame: str,
+    frame_offset: int,
+    language: Language,
+    anchored: bool = False,
+) -> tuple[str, str, int] | None:
+    """(cue, speaker mention, mention offset) from the text right after a quotation:
+    `, he said`, `, said Lavrov`, ` Lavrov said in an interview`, `, so Lawrow`."""
+    if not frame.strip():
+        return None
+    match = language.cue_pattern.search(frame)
+    if match is None:
+        according = language.according_to.search(frame)
+        if according and (not anchored or len(words(frame[: according.start()])) <= 2):
+            mention = mention_after(frame, according.end(), language)
+            if mention:
+                return according.group(0), mention[0], frame_offset + mention[1]
+        return None
+    if anchored and len(words(frame[: match.start()])) > 6:
+        return _long_attribution(frame, frame_offset, match)
+    cue = match.group(0)
+    mention = mention_before(frame, match.start(), language)
+    if mention is None:
+        mention = mention_after(frame, match.end(), language)
+    if mention is None:
+        return None
+    return cue, mention[0], frame_offset + mention[1]
+
+
+_NAME_THEN_APPOSITIVE = re.compile(r"[\s,]*((?:[A-Z][\w'’-]*\.?\s+){1,3}[A-Z][\w'’-]+),\s[^\"“”«»]+,\s*$")
+
+
+def _long_attribution(frame: str, frame_offset: int, cue: re.Match[str]) -> tuple[str, str, int] | None:
+    """A long frame after a quotation that still names its speaker: `"…," Harry J. Kazianis, director
+    of defence studies at the U.S.-based Centre for the National Interest, said` (a name, a long
+    appositive between commas, the cue) or `"…," Rally Canada volunteer media coordinator Tom
+    Hinderks said` (one phrase ending in a full name before the cue)."""
+    head = frame[: cue.start()]
+    found = _NAME_THEN_APPOSITIVE.match(head)
+    if found is not None and all(is_name_token(t.rstrip(".")) for t in found.group(1).split()):
+        return cue.group(0), found.group(1), frame_offset + found.start(1)
+    if not re.search(r"[,.;:!?]", head.strip(" ,")):  # `Rally Canada volunteer media coordinator Tom Hinderks said`
+        tokens = list(WORD.finditer(head))
+        name = name_run_before(tokens) if tokens and tokens[-1].end() >= len(head.rstrip()) else None
+        if name is not None and len(name[0].split()) >= 2:
+            return cue.group(0), name[0], frame_offset + name[1]
+    return None
+
+
+def _attribution_before(frame: str, frame_offset: int, language: Language) -> tuple[str, str, int] | None:
+    """`Lavrov said: "…"`, `He told reporters, "…"`, `拉夫罗夫说：“…”`: a cue ending the text before a
+    quotation, with its speaker before it."""
+    tail = frame.rstrip(" ,:：—–-")
+    if not tail:
+        return None
+    match = None
+    for candidate in language.cue_pattern.finditer(tail):
+        match = candidate
+    if match is None:
+        according = language.according_to.search(tail)
+        if according:
+            mention = mention_after(tail, according.end(), language)
+            if mention and len(words(tail[mention[1] + len(mention[0]) :])) <= 1:
+                return according.group(0), mention[0], frame_offset + mention[1]
+        return None
+    rest = tail[match.end() :]
+    if len(words(rest)) > 6 or any(w.casefold() in language.complementizers for w in words(rest)):
+        return None  # the cue opens a reported clause (`said that … "…"`): a mixed quote
+    if len(words(rest)) >= 2 and not frame.rstrip().endswith((":", "：", ",", "，")):
+        return None  # `said the news came as a "shock"`: the clause runs into the quotation, a mixed quote
+    mention = mention_before(tail, match.start(), language)
+    if mention is None and not language.cjk and tail[: match.start()].rstrip().endswith(","):
+        # `Professor Jay Berzofsky of the National Cancer Institute in Bethesda, Maryland, said:`
+        mention = sentence_subject(tail, match.start(), language)
+    if mention is None:
+        return None
+    return match.group(0), mention[0], frame_offset + mention[1]
+
+
+def _indirect(
+    paragraph: str,
+    start: int,
+    end: int,
+    spans: list[tuple[int, int]],
+    language: Language,
+    options: QuoteOptions,
+) -> Quote | None:
+    sentence = paragraph[start:end]
+    according = language.according_to.search(sentence)
+    if according:
+        quote = _according_to(sentence, according, language, options)
+        if quote:
+            return _placed(quote, start, spans, paragraph)
+    for match in language.cue_pattern.finditer(sentence):
+        if _passive(sentence, match) or (language.not_speech and language.not_speech.match(sentence, match.start())):
+            continue
+        quote = _reported(sentence, match, language, options)
+        if quote:
+            return _placed(quote, start, spans, paragraph)
+    return None
+
+
+def _indirect_all(
+    paragraph: str, start: int, end: int, spans: list[tuple[int, int]], language: Language, options: QuoteOptions
+) -> list[Quote]:
+    """Every reported clause of a sentence (`X said A, but Y said B`), not overlapping."""
+    found: list[Quote] = []
+    position = start
+    while position < end:
+        quote = _indirect(paragraph, position, end, spans, language, options)
+        if quote is None:
+            break
+        if not any(q.start < quote.end and quote.start < q.end for q in found):
+            found.append(quote)
+        before_mention = quote.mention_start is not None and quote.end <= quote.mention_start
+        next_position = quote.end if before_mention else max(quote.end, (quote.mention_start or 0) + 1)
+        if next_position <= position:
+            break
+        position = next_position
+    return found
+
+
+_PASSIVE_BEFORE = {"when", "was", "were", "been", "being", "is", "are", "be", "if", "as", "once", "not", "get", "got"}
+
+
+def _passive(sentence: str, match: re.Match[str]) -> bool:
+    """`When asked`, `was told`, `as reported`: the cue's subject is not its speaker."""
+    before = words(sentence[: match.start()])
+    return bool(before) and before[-1].casefold() in _PASSIVE_BEFORE
+
+
+def _placed(quote: Quote, sentence_start: int, spans: list[tuple[int, int]], paragraph: str) -> Quote:
+    quote.start += sentence_start
+    quote.end += sentence_start
+    quote.spans = [(a + sentence_start, b + sentence_start) for a, b in quote.spans]
+    if quote.mention_start is not None:
+        quote.mention_start += sentence_start
+    first = bisect.bisect_left(spans, (quote.start, -1))  # spans are sorted and do not overlap
+    if quote.kind == "indirect" and first < len(spans) and spans[first][1] <= quote.end:
+        quote.kind = "mixed"
+    return quote
+
+
+def _according_to(sentence: str, match: re.Match[str], language: Language, options: QuoteOptions) -> Quote | None:
+    """`According to X, CONTENT.` and `CONTENT, according to X.`"""
+    before = sentence[: match.start()].strip()
+    mention = mention_after(sentence, match.end(), language)
+    if mention is None and not language.cjk:  # `according to national security experts,`: the phrase
+        source = _SOURCE_PHRASE.match(sentence, match.end())
+        mention = (source.group(1), source.start(1)) if source else None
+    if mention is None:
+        return None
+    name, name_start = mention
+    name_end = name_start + len(name)
+    if not words(before) or before in {"And", "But"}:
+        comma = sentence.find(",", name_end)
+        if comma == -1 and language.cjk:
+            comma = max(sentence.find("，", name_end), sentence.find("称", name_end))
+        if comma == -1:
+            return None
+        content_start = comma + 1
+        content_end = len(sentence)
+        if _RELATIVE.match(sentence, content_start):
+            return None  # `…, according to Mark Carney, who expects a slowdown`: about the source
+    else:
+        content_start, content_end = 0, match.start()
+        rest = _INTERRUPTED.match(sentence, name_end)
+        if rest and before.endswith((",", "，")):  # `Some of those concerns, according to experts, include …`
+            head = before.rstrip(" ,，")
+            tail = rest.group(1).rstrip(" .。!?")
+            if len(words(head)) + len(words(tail)) >= options.min_indirect_words and tail:
+                head_start = sentence.index(head)
+                tail_start = rest.start(1)
+                return Quote(head_start, tail_start + len(tail), f"{head} {tail}", "indirect", match.group(0), name,
+                             name_start, 0, spans=[(head_start, head_start + len(head)),
+                                                   (tail_start, tail_start + len(tail))])  # fmt: skip
+    content = sentence[content_start:content_end].strip(" ,，.。")
+    if len(words(content)) < options.min_indirect_words and not (language.cjk and len(content) >= 6):
+        return None
+    first = sentence.index(content, content_start)
+    return Quote(first, first + len(content), content, "indirect", match.group(0), name, name_start, 0)
+
+
+_RELATIVE = re.compile(r"\s*(?:who|which|whose|whom)\b")
+# A short lower-case source up to the punctuation that closes it: `according to addiction experts,`.
+_SOURCE_PHRASE = re.compile(r"\s+([^\W\d_][\w'’-]*(?:\s+[\w'’-]+){0,5})(?=\s*(?:[,.;]|$))")
+# The rest of a sentence an `according to X` interrupts: after the comma that closes the source,
+# a predicate (not a relative clause about the source: `…, according to analysts, who expect …`).
+_INTERRUPTED = re.compile(r"[^,]{0,80}?,\s+(?!(?:who|which|whose|whom|and|but|or|as|while|when)\b)([a-z][^\n]*)$")
+
+
+def _reported(sentence: str, match: re.Match[str], language: Language, options: QuoteOptions) -> Quote | None:
+    """`X said (that) CONTENT`, `CONTENT, X said.`, `CONTENT, said X.`, and block intros."""
+    cue = match.group(0)
+    before = sentence[: match.start()]
+    after = sentence[match.end() :]
+    mention = mention_before(sentence, match.start(), language)
+    previous_word = (words(before) or [""])[-1].casefold()
+    participle = cue.casefold().endswith("ing") and before.rstrip().endswith(",")
+    if mention is None and (participle or previous_word in {"and", "but", "also"}):
+        mention = sentence_subject(sentence, match.start(), language)
+    if mention is None and not language.cjk:
+        subject = sentence_subject(sentence, match.start(), language)
+        between = sentence[subject[1] + len(subject[0]) : match.start()] if subject else ""
+        if subject and len(subject[0].split()) >= 2 and "," not in between and len(words(between)) <= 5:
+            mention = subject  # `Спасатель капитан Ларри Гайлз в ходе брифинга прессы сообщил`
+    clause_start = content_after_cue(sentence, match, language)
+    if mention is not None:
+        name, name_start = mention
+        content_before = sentence[:name_start].strip(" ,—–-")
+        set_off = sentence[:name_start].rstrip().endswith((",", "，", "—", "–")) and _PARENTHETICAL.match(after)
+        if clause_start is not None and set_off and _statement(content_before, language, options):
+            # `A, he said, but B` / `A, Lohmar said, adding that B`: A first (B on the next pass)
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+        if clause_start is not None:
+            clause_start += len(sentence[clause_start:]) - len(sentence[clause_start:].lstrip())
+            content = sentence[clause_start : next_attribution(sentence, clause_start, language)].rstrip(" .。!?,")
+            if len(words(content)) >= options.min_indirect_words or (language.cjk and len(content) >= 6):
+                return Quote(clause_start, clause_start + len(content), content, "indirect", cue, name, name_start, 0)
+        ends_here = not after.strip(" .!?。") or frame_only(after)
+        if (
+            ends_here
+            and len(words(content_before)) >= options.min_indirect_words
+            and sentence[:name_start].rstrip().endswith((",", "，", "—", "–"))
+        ):
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+        if cue.casefold() in language.block_intro and introduces_block(after):
+            return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
+        return None
+    if before.rstrip().rstrip('"”’»').endswith((",", "，")):
+        inverted = mention_after(sentence, match.end(), language)
+        content_before = before.rstrip(" ,，")
+        if content_before.endswith(('"', "”", "’", "»")):
+            content_before = before.rstrip()
+        closes = inverted is not None and closes_sentence(sentence[inverted[1] + len(inverted[0]) :])
+        if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
+            name, name_start = inverted
+            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+    return None
+
+
+def _statement(content: str, language: Language, options: QuoteOptions) -> bool:
+    """Content that can stand as a statement: long enough, not opened by a clause opener
+    (`During his years in office, he said, …` frames what follows)."""
+    found = words(content)
+    return len(found) > options.min_indirect_words and found[0].casefold() not in language.clause_openers
+
+
+_PARENTHETICAL = re.compile(r"\s*(?:(?:on|in|at|last|this|\w+day|reporters)\s+){0,2}[,—–;]")  # `said, adding`
