@@ -537,6 +537,16 @@ def test_lavrov_in_every_script_is_one_speaker():
     assert sorted(speakers[0].aliases) == sorted(names)
 
 
+def test_a_shortened_han_name_joins_the_only_name_it_ends():
+    # WMT22's machine translations of one story name the US National Weather Service three ways
+    names = ["美国国家气象局", "国家气象局", "气象局"]
+    _, ids = resolve_corpus([(n, "zh", None, n) for n in names])
+    assert len({ids[n] for n in names}) == 1
+    # two foreign ministries: `外交部` could be either, so it is neither
+    _, ids = resolve_corpus([(n, "zh", None, n) for n in ("俄罗斯外交部", "中国外交部", "外交部")])
+    assert len(set(ids.values())) == 3
+
+
 # Names as the quote stage resolved them in NTREX's translations of one English quote each.
 RENDERINGS = [
     ["Donald Trump", "Трамп", "Дональд Трамп", "特朗普", "Сказал Трамп"],

@@ -80,6 +80,8 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
         by_surname[_surname_key(item.name)].append(item)
     for key, target in _same_surname_across_scripts(by_surname).items():
         by_surname[target].extend(by_surname.pop(key))
+    for key, target in _han_name_ends(by_surname).items():
+        by_surname[target].extend(by_surname.pop(key))
     groups: list[list[_Entry]] = []
     for key in sorted(by_surname):
         groups.extend(_split_by_first_name(by_surname[key]))
@@ -105,6 +107,19 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
             )
         )
     return sorted(speakers, key=lambda s: (-s.n_quotes, s.name)), ids
+
+
+def _han_name_ends(by_surname: dict[str, list[_Entry]]) -> dict[str, str]:
+    """`气象局` and `国家气象局` within `美国国家气象局`: a Han name (three characters or more) that
+    ends only one longer Han name, or a chain of them each ending the next, is that name shortened,
+    as a bare surname is. Two unrelated longer names (`俄罗斯外交部`, `中国外交部`) leave it alone."""
+    han = sorted((k for k in by_surname if HAN_RUN.fullmatch(k) and len(k) >= 3), key=len)
+    merges = {}
+    for i, key in enumerate(han):
+        longer = [k for k in han[i + 1 :] if len(k) > len(key) and k.endswith(key)]
+        if longer and all(longer[-1].endswith(k) for k in longer):
+            merges[key] = longer[-1]
+    return merges
 
 
 def _same_surname_across_scripts(by_surname: dict[str, list[_Entry]]) -> dict[str, str]:
