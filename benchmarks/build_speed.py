@@ -63,7 +63,7 @@ def timed_build(source: Path, out: Path, pythonpath: Path | None) -> dict[str, A
     shutil.rmtree(out, ignore_errors=True)  # from scratch: a snapshot at --out would lend its vectors
     command = [sys.executable, "-m", "quotetrace.cli", "build", str(source), "--out", str(out), "-q"]
     if pythonpath is None:
-        command.append("--tagger")  # this tree with its attribution tagger; the baseline has none
+        command.append("--tagger")  # this tree with its attribution tagger (its default); the baseline has none
     started = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=out.parent)
     seconds = time.perf_counter() - started
