@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from quotetrace import schemas
 from quotetrace.align.executors import Executor, LocalExecutor
-from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
+from quotetrace.align.neighbours import NeighbourOptions, Pairs, margin_pairs
+from quotetrace.align.speakers import Carried, carry_speakers
 
 # Columns link_quotes needs for each quote (the quotes table joined with its article's outlet).
 QUOTE_COLUMNS = ("quote_id", "article_id", "language", "speaker_id", "outlet")
@@ -42,6 +43,7 @@ class LinkOptions:
 class Linked:
     links: pa.Table  # quote_links
     clusters: pa.Table  # quote_clusters
+    speakers: Carried  # speaker_ids after those carried across translations
 
     @property
     def same_statement(self) -> int:
@@ -58,13 +60,16 @@ def link_quotes(
     options: LinkOptions = LinkOptions(),
     translated: tuple[np.ndarray, np.ndarray] | None = None,
     executor: Executor = LocalExecutor(),
+    originals: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Linked:
     """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
 
     ``translated`` pairs (row indices) sit in aligned sentences of a translation or copy: the same
     statement by construction, whatever their margin, unless their speakers conflict and a
     closer rendering of either sits in the same aligned sentences. ``executor`` runs the
-    neighbour search's shards."""
+    neighbour search's shards. Speakers are then carried across the translated pairs
+    (``align.speakers``; ``originals``: articles known to be a translation's original), and
+    ``same_speaker`` and the clusters read the speakers so carried."""
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
     groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
@@ -81,6 +86,49 @@ def link_quotes(
         via_translation = np.array([f is not None for f in found], dtype=bool)
         best_match = np.array([f is not None and f[0] and f[1] for f in found], dtype=bool)
         one_way = np.array([f is not None and (f[0] or f[1]) for f in found], dtype=bool)
+    a, b = pairs.a, pairs.b
+    decided = _decide(pairs, speakers, via_translation & one_way, via_translation & best_match, options)
+    # a translation that lost or garbled the name takes its original's speaker, then the pairs
+    # are decided again with the speakers so carried (a garbled name no longer blocks its link)
+    rendered = np.nonzero(decided.same & decided.by_translation)[0]
+    ids = columns["quote_id"]
+    renderings = zip(a[rendered].tolist(), b[rendered].tolist(), strict=True)
+    carried = carry_speakers(ids, article_ids, speakers, renderings, originals)
+    speakers = carried.speaker_ids
+    decided = _decide(pairs, speakers, via_translation & one_way, via_translation & best_match, options)
+    score, same, by_translation, by_margin = decided.score, decided.same, decided.by_translation, decided.by_margin
+    keep = np.nonzero(same | (score >= options.related))[0]
+    rows = []
+    for i in keep:
+        x, y = int(a[i]), int(b[i])
+        if ids[x] > ids[y]:
+            x, y = y, x
+        rows.append({
+            "quote_id_a": ids[x], "quote_id_b": ids[y], "cosine": float(pairs.cosine[i]),
+            "margin": float(pairs.margin[i]), "score": float(score[i]),
+            "same_speaker": speakers[x] == speakers[y] if speakers[x] and speakers[y] else None,
+            "cross_language": languages[x] != languages[y],
+            "cross_outlet": outlets[x] is None or outlets[x] != outlets[y],
+            "relation": "same_statement" if same[i] else "related",
+            "evidence": "translation" if by_translation[i] else "margin" if by_margin[i] or not same[i] else "cosine",
+        })  # fmt: skip
+    rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
+    links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")
+    return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))), carried)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    score: np.ndarray
+    same: np.ndarray
+    by_translation: np.ndarray
+    by_margin: np.ndarray
+
+
+def _decide(
+    pairs: Pairs, speakers: list[str | None], one_way: np.ndarray, best_match: np.ndarray, options: LinkOptions
+) -> _Decision:
+    """Which candidate pairs are the same statement, given who the speakers are."""
     known = np.array([s is not None for s in speakers], dtype=bool)
     speaker_codes = np.unique(np.array([s or "" for s in speakers], dtype=object), return_inverse=True)[1]
     a, b = pairs.a, pairs.b
@@ -94,27 +142,8 @@ def link_quotes(
     # the quotes still render each other when each is the other's closest in the aligned sentences;
     # with no conflict, when one of them is: a quote kept whole on one side and cut in two on the
     # other pairs with both halves, but two statements in one merged group do not cross-pair
-    by_translation = via_translation & ((~conflict & one_way) | best_match)
-    same = by_margin | by_cosine | by_translation
-    keep = np.nonzero(same | (score >= options.related))[0]
-    ids = columns["quote_id"]
-    rows = []
-    for i in keep:
-        x, y = int(a[i]), int(b[i])
-        if ids[x] > ids[y]:
-            x, y = y, x
-        rows.append({
-            "quote_id_a": ids[x], "quote_id_b": ids[y], "cosine": float(pairs.cosine[i]),
-            "margin": float(pairs.margin[i]), "score": float(score[i]),
-            "same_speaker": bool(agree[i]) if both_known[i] else None,
-            "cross_language": languages[x] != languages[y],
-            "cross_outlet": outlets[x] is None or outlets[x] != outlets[y],
-            "relation": "same_statement" if same[i] else "related",
-            "evidence": "translation" if by_translation[i] else "margin" if by_margin[i] or not same[i] else "cosine",
-        })  # fmt: skip
-    rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
-    links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")
-    return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))))
+    by_translation = (~conflict & one_way) | best_match
+    return _Decision(score, by_margin | by_cosine | by_translation, by_translation, by_margin)
 
 
 def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[tuple[bool, bool]]:

@@ -22,6 +22,7 @@ from quotetrace.align.executors import Executor, RayEncoder, RayOptions, executo
 from quotetrace.align.gloss import GlossOptions, gloss
 from quotetrace.align.link import LinkOptions, link_quotes
 from quotetrace.align.sentence_align import Alignment
+from quotetrace.align.speakers import recount_speakers, uncarried_speaker_ids
 from quotetrace.align.translations import (
     ARTICLE_COLUMNS,
     Pair,
@@ -67,6 +68,7 @@ class AlignResult:
     article_links: int
     translations: int
     glossed: int
+    speakers_carried: int  # quotes whose speaker came from a translation or original (align.speakers)
     notice: str | None  # e.g. no translation pair installed
     seconds: float
 
@@ -112,6 +114,8 @@ def align_into(
     if options.engine == "ray":
         encoder = encoder or RayEncoder(options.model, options.ray)
     quotes = writer.read("quotes")
+    speakers = writer.read("speakers")
+    quotes = _set(quotes, "speaker_id", uncarried_speaker_ids(quotes, speakers))  # carried again below
     articles = writer.read("articles", columns=[*ARTICLE_COLUMNS, "outlet"])
     sentences = writer.read("sentences")
     encoder = encoder or load_encoder(options.model)
@@ -135,13 +139,13 @@ def align_into(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )
     translated = translated_quote_pairs(quotes, sentences, article_links.alignments)
-    linked = link_quotes(meta, embedded.vectors, options.link, translated, executor)
+    linked = link_quotes(meta, embedded.vectors, options.link, translated, executor, _originals(article_links.links))
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
-    if glossed.glossed or quotes.column("text_en").null_count < quotes.num_rows:  # glosses to add or clear
-        quotes = quotes.set_column(
-            quotes.schema.get_field_index("text_en"), "text_en", pa.array(glossed.texts, pa.string())
-        )
-        writer.replace("quotes", quotes)
+    quotes = _set(quotes, "text_en", glossed.texts)
+    quotes = _set(_set(quotes, "speaker_id", linked.speakers.speaker_ids), "speaker_carried_from",
+                  linked.speakers.carried_from)  # fmt: skip
+    writer.replace("quotes", quotes)
+    writer.replace("speakers", recount_speakers(speakers, quotes))
     writer.write("quote_embeddings", embedded.table)
     writer.write("quote_links", linked.links)
     writer.write("quote_clusters", linked.clusters)
@@ -163,6 +167,7 @@ def align_into(
         article_links=article_links.links.num_rows,
         translations=article_links.translations,
         glossed=glossed.glossed,
+        speakers_carried=linked.speakers.count,
         notice=glossed.notice,
         seconds=time.perf_counter() - started,
     )
@@ -179,10 +184,25 @@ def align_into(
             "article_candidates": article_links.candidates,
             "article_candidates_reused": article_links.reused,
             "quote_pairs_from_translations": len(translated[0]),
+            "speakers_carried": linked.speakers.count,
             "gloss_notice": glossed.notice,
         },
     }
     return AlignOutcome(result, manifest)
+
+
+def _set(table: pa.Table, column: str, values: list[Any]) -> pa.Table:
+    field = table.schema.field(column)
+    array = pa.array(values, field.type)
+    if column in table.column_names:
+        return table.set_column(table.schema.get_field_index(column), field, array)
+    return table.append_column(field, array)
+
+
+def _originals(article_links: pa.Table) -> set[str]:
+    """Articles that links name as the original of a translation."""
+    columns = (article_links.column(c).to_pylist() for c in ("article_id_a", "article_id_b", "direction"))
+    return {a if direction == "a_to_b" else b for a, b, direction in zip(*columns, strict=True) if direction}
 
 
 def _reusable_alignments(path: Path, model: str, options: TranslationOptions) -> dict[Pair, Alignment]:

@@ -136,9 +136,14 @@ def evaluate_parallel(snapshot: corpus.Snapshot, gold: set[tuple[str, str]]) -> 
     ids = snapshot.query("select quote_id, speaker_id from quotes").to_pydict()
     speaker_of = dict(zip(ids["quote_id"], ids["speaker_id"], strict=True))
     shared = sum(speaker_of[a] is not None and speaker_of[a] == speaker_of[b] for a, b in gold)
+    named = [(a, b) for a, b in gold if speaker_of[a] is not None or speaker_of[b] is not None]
     return {"quotes": snapshot.manifest["tables"]["quotes"]["rows"], "gold_pairs": len(gold),
             **scores_at(predicted, len(gold), 1.0),
-            "gold_pairs_sharing_speaker_id": round(shared / len(gold), 4) if gold else None}  # fmt: skip
+            "gold_pairs_sharing_speaker_id": round(shared / len(gold), 4) if gold else None,
+            # a description (`Des sources`, `an expert`) has no speaker_id by design: of the pairs
+            # where either side names someone, how many name the same speaker
+            "gold_pairs_with_a_named_speaker": len(named),
+            "named_pairs_sharing_speaker_id": round(shared / len(named), 4) if named else None}  # fmt: skip
 
 
 def ntrex(workdir: Path, encoder: Any, tagger: bool) -> dict[str, Any]:

@@ -234,9 +234,11 @@ def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.P
     scratch file awaiting the speaker pass); returns the ids of its articles."""
     for name in _TAKEN_OVER:
         for part in base.row_groups(name):
-            if name == "quotes":  # glosses are the align stage's to fill, as in a build from scratch
-                part = part.set_column(part.schema.get_field_index("text_en"), "text_en",
-                                       pa.nulls(part.num_rows, pa.string()))  # fmt: skip
+            if name == "quotes":  # glosses and carried speakers are the align stage's, as from scratch
+                for column in ("text_en", "speaker_carried_from"):
+                    if column in part.column_names:
+                        part = part.drop_columns(column)
+                    part = part.append_column(schemas.QUOTES.field(column), pa.nulls(part.num_rows, pa.string()))
                 unresolved_quotes.write_table(schemas.validate(part, "quotes"))
             else:
                 snapshot.write(name, part)
@@ -277,7 +279,7 @@ def _resolve_speakers(snapshot: SnapshotWriter) -> None:
         entries.extend(
             (s, lang, role, a)
             for s, lang, role, a in zip(*part.to_pydict().values(), strict=True)
-            if s and is_proper_name(s)
+            if s and is_proper_name(s, lang)
         )
     speakers, ids = resolve_corpus(entries)
     snapshot.write("speakers", pa.Table.from_pylist([asdict(s) for s in speakers], schema=schemas.SPEAKERS))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 # 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
 # 4: candidate_alignments
+# 5: quotes.speaker_carried_from
 # Versions a reader opens: the tables and columns added since are simply absent in older ones.
-READABLE_VERSIONS = (3, 4)
+READABLE_VERSIONS = (3, 4, 5)
 
 BOILERPLATE_KINDS = (
     "header", "dateline", "section_marker", "related_link", "advertisement", "disclaimer", "provenance",
@@ -139,7 +140,11 @@ QUOTES = _schema(
         _f("speaker", pa.string(), "the speaker's full name resolved within the article; null when unresolved"),
         _f("speaker_role", pa.string(), "role words written with the speaker's name (foreign minister russia)"),
         _f("speaker_confidence", pa.float32(), "how sure the resolution is: 0.95 full name … 0.5 as written"),
-        _f("speaker_id", pa.string(), "corpus-wide speaker (see `speakers`); null when `speaker` is"),
+        _f(
+            "speaker_id",
+            pa.string(),
+            "corpus-wide speaker (see `speakers`); null when `speaker` is, unless carried from a translation",
+        ),
         _f("language", pa.string(), "language of the paragraph holding the quote"),
         _f("paragraph", pa.int32(), "index of the paragraph where the quote starts", False),
         _f(
@@ -149,6 +154,12 @@ QUOTES = _schema(
             False,
         ),
         _f("text_en", pa.string(), "English gloss of a non-English quote (argostranslate); null without a pair"),
+        _f(
+            "speaker_carried_from",
+            pa.string(),
+            "the quote (in a translation or original of this article) whose speaker_id this quote took, "
+            "when its own article did not name the speaker or most renderings named another; null otherwise",
+        ),
     ],
     "one row per quote",
 )

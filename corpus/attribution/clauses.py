@@ -11,10 +11,10 @@ from quotetrace.corpus.attribution.tokens import WORD, words
 from quotetrace.corpus.lexicon import Language
 
 
-def closes_sentence(rest: str) -> bool:
+def closes_sentence(rest: str, language: Language) -> bool:
     """After `…, said X`: the end, an appositive (`, a researcher at …`) or a frame."""
     rest = rest.strip()
-    return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + rest)
+    return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + rest, language)
 
 
 def next_attribution(sentence: str, start: int, language: Language) -> int:
@@ -30,9 +30,10 @@ def next_attribution(sentence: str, start: int, language: Language) -> int:
     return len(sentence)
 
 
-def frame_only(after: str) -> bool:
-    """What may follow `…, X said` without being content: `in an interview`, `on Monday`."""
-    return bool(re.match(r"\s*(?:in|on|at|during|to|after|before|last|this|earlier|later)\b[^,;:]*$", after))
+def frame_only(after: str, language: Language) -> bool:
+    """What may follow `…, X said` without being content: `in an interview`, `on Monday`,
+    `gestern bei einer Pressekonferenz` (the language's ``frame_words``)."""
+    return bool(language.frame_after and language.frame_after.match(after))
 
 
 def introduces_block(after: str) -> bool:

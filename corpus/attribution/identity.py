@@ -201,6 +201,9 @@ def _surname_key(name: str) -> str:
     return romanized(name.split()[-1]) if name.split() else name
 
 
+_DOMINANT = 0.75  # share of a surname's full-name mentions that makes its bearer the one a bare surname means
+
+
 def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     """One surname, several people? Full names with incompatible first names are different
     people; a bare surname joins the only full name, or the one whose roles it shares."""
@@ -209,7 +212,11 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     known_first = any(first_name_gender(g) for e in entries for g in _given_names(e.name))
     for entry in sorted(entries, key=lambda e: len(e.name.split())):  # the plainest names set the groups
         given = _given_names(entry.name)
-        no_first_name = not any(first_name_gender(g) for g in given) and not HAN_RUN.search(entry.name)
+        no_first_name = (
+            not any(first_name_gender(g) for g in given)
+            and not HAN_RUN.search(entry.name)
+            and not all(_could_be_first_name(g, entry.language) for g in given)
+        )
         if not given or (known_first and no_first_name):
             bare.append(entry)  # no first name, or words that are none beside a real one: `Сказал Трамп`
             continue
@@ -232,14 +239,34 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     # per group, once: its role words, and its surname as written (`Puig` is Joan Puig, not Хоан Пуч)
     roles_of = [role_keys(r for e in g for r in e.roles) for g in groups]
     surnames_of = [{e.name.split()[-1] for e in g} for g in groups]
+    # an article that never gives the first name means the one the news names most (`Trump` is
+    # Donald Trump beside Eric and Ivanka), when that one holds most of the full names by far
+    widest = max(groups, key=len)
+    dominant = widest if len(widest) >= _DOMINANT * sum(map(len, groups)) else None
     for entry in bare:
         shared = [
             g for g, roles in zip(groups, roles_of, strict=True) if entry.roles and role_keys(entry.roles) & roles
         ]
         spelled = [g for g, surnames in zip(groups, surnames_of, strict=True) if entry.name.split()[-1] in surnames]
         chosen = shared if len(shared) == 1 else spelled
+        if len(chosen) != 1 and dominant is not None and not shared:
+            chosen = [dominant]
         (chosen[0] if len(chosen) == 1 else leftovers).append(entry)
     return groups + ([leftovers] if leftovers else [])
+
+
+@cache
+def _could_be_first_name(word: str, language: str | None) -> bool:
+    """`Dane` (Waters), `Khizr` (Khan): a capitalized Latin word that no list of first names knows,
+    but no word that opens sentences (`Does Rubio`) or a role (`Former Trump`) either."""
+    resources_ = language_resources(language)
+    return (
+        len(word) >= 3
+        and word[:1].isupper()
+        and word.isalpha()
+        and bool(_LATIN.fullmatch(word))
+        and word.casefold() not in resources_.openers | resources_.roles
+    )
 
 
 @cache

@@ -183,14 +183,36 @@ def _head_phrase(words: list[str]) -> list[str]:
     return words[: words.index("of")] if "of" in words[2:] else words
 
 
-def is_proper_name(mention: str) -> bool:
-    """Every word after an article is capitalized (or Han): a person or an organisation, not a
-    description (`his office`, `union`); only such speakers get a corpus-wide ``speaker_id``."""
+def is_proper_name(mention: str, language: str | None = None) -> bool:
+    """Every word after an article is capitalized (or Han), and no role, group or document noun
+    heads it: a person or an organisation, not a description (`his office`, `union`, `Wisconsin
+    Republican`, `Nationalversammlungsmitglied`, `报道`); only such speakers get a corpus-wide
+    ``speaker_id``."""
     if _indefinite(mention):
         return False
     small = {"the", "a", "an", "of", "on", "for", "and", "&", "de", "der", "la", "le"}  # `Institute on Drug Abuse`
-    content = [w for w in mention.split() if w.casefold() not in small]
-    return bool(content) and all(w[:1].isupper() or HAN_RUN.match(w) for w in content)
+    words = mention.split()
+    content = [w for w in words if w.casefold() not in small]
+    if not content or not all(w[:1].isupper() or HAN_RUN.match(w) for w in content):
+        return False
+    after_connector = len(words) > 1 and words[-2].casefold() in {"of", "de", "der", "for", "on", "and", "&"}
+    return after_connector or not _describes(words[-1], language_resources(language))
+
+
+def _describes(head: str, resources_: Language) -> bool:
+    """A name's last word that makes it a description: a role (`AM`, `Attorney General`), a group
+    (`Democrats`), a compound ending in a role (`Polizeisprecher`), a document (`报道`). After `of`
+    it names an organisation (`Ministry of Defence`), so the caller leaves that alone."""
+    word = head.casefold().rstrip(".")
+    if HAN_RUN.fullmatch(word):
+        nouns = resources_.group_nouns | resources_.document_nouns | resources_.report_nouns
+        return any(word.endswith(noun) for noun in nouns if HAN_RUN.match(noun))
+    nouns = resources_.roles | resources_.group_nouns
+    return (
+        word in nouns
+        or (word.endswith("s") and word[:-1] in resources_.group_nouns)
+        or any(word.endswith(suffix) and len(word) > len(suffix) for suffix in resources_.role_suffixes)
+    )
 
 
 def _is_role_phrase(mention: str, resources_: Language) -> bool:

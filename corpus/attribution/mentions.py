@@ -345,7 +345,7 @@ def mention_after(text: str, position: int, language: Language) -> tuple[str, in
         return first, position + tokens[0].start()
     if first.casefold() in TIME_WORDS:
         return None  # `said Friday`, `said today`
-    stops = STOP_AFTER_SPEAKER.get(language.code, set())
+    stops = STOP_AFTER_SPEAKER.get(language.code, set()) | (language.frame_words - NAME_PARTICLES)  # `am Montag`
     run: list[re.Match[str]] = []
     described_until = -1
     for index, token in enumerate(tokens):

@@ -278,6 +278,7 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
             token.casefold().rstrip(".") in roles
             or token.casefold() in roles
             or _hyphenated_role(token, roles)
+            or _compound_role(token)
             or _is_role_adjective(token, tokens, i, roles)
         ):
             cut = i + 1
@@ -293,6 +294,18 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
     if "of" in name[2:] and first_name_gender(name[0]):  # `Richard Shelby of Alabama`, `Jingyi Pan of IG`
         name = name[: name.index("of", 2)]
     return name, role_words
+
+
+@cache
+def _role_suffixes() -> tuple[str, ...]:
+    """Role nouns that end compounds, of every language that writes them as one word."""
+    return tuple(sorted({w for words in resources.load("people")["role_suffixes"].values() for w in words}))
+
+
+def _compound_role(token: str) -> bool:
+    """`Zivildienstministerin`, `Ministerpräsident`, `Polizeisprecher`: a compound ending in a role."""
+    word = token.casefold()
+    return any(word.endswith(suffix) and (word == suffix or len(word) > len(suffix) + 2) for suffix in _role_suffixes())
 
 
 def _hyphenated_role(token: str, roles: frozenset[str]) -> bool:

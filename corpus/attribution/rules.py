@@ -122,11 +122,15 @@ def _paragraph_quotes(
     covered_ends = [b for _, b in covered]
 
     # Indirect and mixed quotes in sentences no direct quote covers.
-    for start, end in sentences:
+    for position, (start, end) in enumerate(sentences):
         first = bisect.bisect_right(covered_ends, start)  # the first direct quote ending after the sentence starts
         if first < len(covered) and covered[first][0] < end:
             continue
-        for quote in _indirect_all(paragraph, start, end, spans, language, options):
+        reported = _indirect_all(paragraph, start, end, spans, language, options)
+        if not reported and _continues_report(paragraph, sentences, position, found, earlier, index, language, options):
+            content = paragraph[start:end].strip().rstrip(" .!?")
+            reported = [Quote(start, start + len(content), content, "indirect", None, None, None, index)]
+        for quote in reported:
             quote.start += offset
             quote.end += offset
             quote.spans = [(a + offset, b + offset) for a, b in quote.spans]
@@ -135,6 +139,36 @@ def _paragraph_quotes(
             found.append(quote)
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _continues_report(
+    paragraph: str,
+    sentences: list[tuple[int, int]],
+    position: int,
+    found: list[Quote],
+    earlier: list[Quote],
+    index: int,
+    language: Language,
+    options: QuoteOptions,
+) -> bool:
+    """`…, sagte Trump am Montag. Dies sei keineswegs ein Beleg dafür, …`: a sentence in the mood of
+    reported speech (the language's ``reported_markers``), with no cue of its own, right after an
+    attributed quote (or another such sentence) continues it; its speaker is the previous one."""
+    start, end = sentences[position]
+    sentence = paragraph[start:end]
+    found_words = words(sentence)
+    if (
+        not language.reported_markers
+        or len(found_words) < options.min_indirect_words
+        or sentence.rstrip().endswith("?")
+        or language.cue_pattern.search(sentence)
+        or not any(w.casefold() in language.reported_markers for w in found_words)
+    ):
+        return False
+    if position == 0:  # the paragraph opens with it: the last paragraph ended with a quote
+        return not found and bool(earlier) and earlier[-1].paragraph == index - 1
+    previous_start = sentences[position - 1][0]
+    return any(q.paragraph == index and q.end > previous_start for q in found)
 
 
 def _short_continuation(
@@ -411,7 +445,7 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
             content = sentence[clause_start : next_attribution(sentence, clause_start, language)].rstrip(" .。!?,")
             if len(words(content)) >= options.min_indirect_words or (language.cjk and len(content) >= 6):
                 return Quote(clause_start, clause_start + len(content), content, "indirect", cue, name, name_start, 0)
-        ends_here = not after.strip(" .!?。") or frame_only(after)
+        ends_here = not after.strip(" .!?。") or frame_only(after, language)
         if (
             ends_here
             and len(words(content_before)) >= options.min_indirect_words
@@ -426,7 +460,7 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         content_before = before.rstrip(" ,，")
         if content_before.endswith(('"', "”", "’", "»")):
             content_before = before.rstrip()
-        closes = inverted is not None and closes_sentence(sentence[inverted[1] + len(inverted[0]) :])
+        closes = inverted is not None and closes_sentence(sentence[inverted[1] + len(inverted[0]) :], language)
         if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
             name, name_start = inverted
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
