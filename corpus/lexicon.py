@@ -194,6 +194,7 @@ class Language:
     negations: frozenset[str]  # `did not say`, `declined to say`: a cue that says what was not said
     frame_words: frozenset[str]  # `in`, `am`, `gestern`: what may follow `…, X said` opens with one
     frame_after: re.Pattern[str] | None  # `in an interview`, `am Dienstag`: such a phrase to the end
+    pro_drop: bool  # `"…", admitió.`: a cue with no subject still attributes, to the previous speaker
     reported_markers: frozenset[str]  # `sei`, `habe`: a sentence of its own that is reported speech
     group_nouns: frozenset[str]  # `Republican`, `Democrats`, `消息人士`: a mention headed by one names nobody
     role_suffixes: frozenset[str]  # `mitglied`, `sprecher`: role nouns that end compounds
@@ -241,9 +242,10 @@ def language_resources(code: str | None) -> Language:
         not_speech=re.compile(rf"(?:{alternation(table['not_speech'])}){end}") if table["not_speech"] else None,
         negations=frozenset(table["negations"]),
         frame_words=frozenset(table["frame_words"]),
-        frame_after=re.compile(rf"\s*(?:{alternation(table['frame_words'])})\b[^,;:]*$")
+        frame_after=re.compile(rf"\s*(?:{alternation(table['frame_words'])})\b[^,;:]*$", re.IGNORECASE)
         if table["frame_words"]
         else None,
+        pro_drop=bool(table["pro_drop"]),
         reported_markers=frozenset(table["reported_markers"]),
         group_nouns=frozenset(people["group_nouns"].get(code, [])),
         role_suffixes=frozenset(people["role_suffixes"].get(code, [])),

@@ -67,6 +67,11 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
             elif previous and previous.speaker and quote.paragraph - previous.paragraph <= continuation_paragraphs:
                 quote.speaker, quote.speaker_role = previous.speaker, previous.speaker_role
                 quote.speaker_confidence = round(_CONTINUED * (previous.speaker_confidence or 1.0), 3)
+            elif quote.cue and resources_.pro_drop:  # `"…", admitió.`: whom the verb's left-out subject is
+                implied = _pronoun_antecedent(text, people, previous, quote, quote.start, "", resources_.roles)
+                if implied is not None:
+                    quote.speaker, quote.speaker_confidence = implied.name, _PRONOUN
+                    quote.speaker_role = " ".join(sorted(implied.roles)) or None
             previous = quote if quote.speaker else previous
             continue
         position = quote.mention_start if quote.mention_start is not None else quote.start

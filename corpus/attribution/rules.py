@@ -59,10 +59,52 @@ def extract_quotes(text: str, language_code: str | None, options: QuoteOptions =
     language = language_resources(language_code)
     quotes: list[Quote] = []
     offset = 0
+    previous = (-1, "")  # offset and text of the paragraph before
     for index, paragraph in enumerate(text.split("\n\n")):
-        quotes.extend(_paragraph_quotes(paragraph, offset, index, language, options, quotes))
+        said = _dash_attribution(paragraph, offset, language)
+        if said is not None and index and not (quotes and quotes[-1].paragraph == index - 1):
+            block = _dash_block(previous, index - 1, said, language, options)
+            quotes.extend([block] if block else [])
+        else:
+            quotes.extend(_paragraph_quotes(paragraph, offset, index, language, options, quotes))
+        previous = (offset, paragraph)
         offset += len(paragraph) + 2
     return quotes
+
+
+def _dash_attribution(paragraph: str, offset: int, language: Language) -> tuple[str, str | None, int | None] | None:
+    """A paragraph that only attributes the one before it: `– powiedział.`, `– dodał minister.`,
+    `— заявил Песков.` (the speech above it, unmarked). (cue, mention, mention offset)."""
+    found = _DASH_LINE.match(paragraph)
+    if found is None or len(words(paragraph)) > 6:
+        return None
+    cue = language.cue_pattern.match(paragraph, found.end())
+    if cue is None:
+        return None
+    mention = mention_after(paragraph, cue.end(), language)
+    if mention is None and not language.pro_drop:
+        return None
+    return cue.group(0), mention[0] if mention else None, offset + mention[1] if mention else None
+
+
+def _dash_block(
+    paragraph: tuple[int, str],
+    index: int,
+    said: tuple[str, str | None, int | None],
+    language: Language,
+    options: QuoteOptions,
+) -> Quote | None:
+    """The paragraph (offset, text) a dash line attributes, as a direct quote."""
+    offset, text = paragraph
+    content = text.strip()
+    if not content or _is_fragment(content, language, options):
+        return None
+    start = offset + len(text) - len(text.lstrip())
+    end = start + len(content)
+    return Quote(start, end, strip_marks(content), "direct", said[0], said[1], said[2], index, spans=[(start, end)])
+
+
+_DASH_LINE = re.compile(r"\s*[–—-]\s*")
 
 
 def _paragraph_quotes(
@@ -99,9 +141,11 @@ def _paragraph_quotes(
             or _attribution_in(frame_after, last[1], language, anchored=True)
             or _attribution_before(frame_before, before_start, language)
         )
+        opens_sentence = not frame_before.strip()
+        if attribution is None and opens_sentence and not found:  # `"I feel good," Daniels said. "So I'm …"`
+            attribution = _attribution_of_sentence_before(paragraph, sentences, before_start, spans, language)
         if attribution is None and _reporting_frame(frame_before, language):
             continue  # `Starmer said that … and "build …"`: a quoted fragment of a mixed quote
-        opens_sentence = not frame_before.strip()
         if attribution is None and not (opens_sentence and (first[0] == 0 or _same_paragraph(earlier, found, index))):
             continue  # a quotation nobody is said to have said: a title, a term, a sign
         content = " ".join(strip_marks(paragraph[a:b]) for a, b in group)
@@ -113,7 +157,7 @@ def _paragraph_quotes(
                 kind="direct",
                 cue=attribution[0] if attribution else None,
                 speaker_mention=attribution[1] if attribution else None,
-                mention_start=offset + attribution[2] if attribution else None,
+                mention_start=offset + attribution[2] if attribution and attribution[2] is not None else None,
                 paragraph=index,
                 spans=[(offset + a, offset + b) for a, b in group],
             )
@@ -139,6 +183,26 @@ def _paragraph_quotes(
             found.append(quote)
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _attribution_of_sentence_before(
+    paragraph: str,
+    sentences: list[tuple[int, int]],
+    sentence_start: int,
+    spans: list[tuple[int, int]],
+    language: Language,
+) -> tuple[str, str | None, int | None] | None:
+    """The attribution that ends the sentence before, after its own quotation (`"I feel good,"
+    Daniels said.`): a quotation opening the next sentence is the same speaker's. (When that
+    quotation is a quote found already, the next one simply continues its speaker.)"""
+    index = bisect.bisect_right([start for start, _ in sentences], sentence_start) - 1
+    if index <= 0:
+        return None
+    start, end = sentences[index - 1]
+    closing = [b for a, b in spans if start <= a and b <= end]
+    if not closing:
+        return None
+    return _attribution_in(paragraph[closing[-1] : end], closing[-1], language, anchored=True)
 
 
 def _continues_report(
@@ -231,9 +295,10 @@ def _attribution_in(
     frame_offset: int,
     language: Language,
     anchored: bool = False,
-) -> tuple[str, str, int] | None:
+) -> tuple[str, str | None, int | None] | None:
     """(cue, speaker mention, mention offset) from the text right after a quotation:
-    `, he said`, `, said Lavrov`, ` Lavrov said in an interview`, `, so Lawrow`."""
+    `, he said`, `, said Lavrov`, ` Lavrov said in an interview`, `, so Lawrow`; in a language that
+    drops its subjects, `, admitió` (no mention: the speaker continues)."""
     if not frame.strip():
         return None
     match = language.cue_pattern.search(frame)
@@ -251,6 +316,8 @@ def _attribution_in(
     if mention is None:
         mention = mention_after(frame, match.end(), language)
     if mention is None:
+        if language.pro_drop and anchored and not words(frame[: match.start()]):
+            return cue, None, None  # `"…", admitió.`: the subject is implied, the previous speaker
         return None
     return cue, mention[0], frame_offset + mention[1]
 
@@ -275,7 +342,7 @@ def _long_attribution(frame: str, frame_offset: int, cue: re.Match[str]) -> tupl
     return None
 
 
-def _attribution_before(frame: str, frame_offset: int, language: Language) -> tuple[str, str, int] | None:
+def _attribution_before(frame: str, frame_offset: int, language: Language) -> tuple[str, str | None, int | None] | None:
     """`Lavrov said: "…"`, `He told reporters, "…"`, `拉夫罗夫说：“…”`: a cue ending the text before a
     quotation, with its speaker before it."""
     tail = frame.rstrip(" ,:：—–-")
@@ -301,6 +368,8 @@ def _attribution_before(frame: str, frame_offset: int, language: Language) -> tu
         # `Professor Jay Berzofsky of the National Cancer Institute in Bethesda, Maryland, said:`
         mention = sentence_subject(tail, match.start(), language)
     if mention is None:
+        if language.pro_drop and not words(rest):
+            return match.group(0), None, None  # `pidió perdón diciendo: "…"`: the subject left out
         return None
     return match.group(0), mention[0], frame_offset + mention[1]
 
@@ -427,6 +496,8 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     participle = cue.casefold().endswith("ing") and before.rstrip().endswith(",")
     if mention is None and (participle or previous_word in {"and", "but", "also"}):
         mention = sentence_subject(sentence, match.start(), language)
+    if mention is None:
+        mention = _pronoun_in_cue(cue, match.start(), language)  # `…, a-t-il précisé`, `dit-elle`
     if mention is None and not language.cjk:
         subject = sentence_subject(sentence, match.start(), language)
         between = sentence[subject[1] + len(subject[0]) : match.start()] if subject else ""
@@ -464,6 +535,15 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
             name, name_start = inverted
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+    return None
+
+
+def _pronoun_in_cue(cue: str, cue_start: int, language: Language) -> tuple[str, int] | None:
+    """The subject pronoun a cue carries inverted (`a-t-il précisé`, `dit-elle`, `ont-ils déclaré`):
+    the speaker, standing at the cue (content before it ends at the cue)."""
+    for part in re.split(r"[\s-]+", cue):
+        if part.casefold() in language.pronouns:
+            return part, cue_start
     return None
 
 
