@@ -4,8 +4,9 @@ The corpus stage resolves each quote's speaker inside its own article; a machine
 loses the name (`他还表示`, `Ha aggiunto`) or garbles it (Lavrov → Raevsky), and then the quote and
 its original carry different ``speaker_id``s or none. Quotes that render one another (same-statement
 links read from aligned sentences of a translation or copy) form groups; when most of a group's
-named quotes agree, the quotes with no speaker take that one, and a lone dissenting name gives way
-to a clear majority (a translation's original counts twice). ``speaker_carried_from`` names the
+named quotes agree (two of them at least, or an original, unless the group is a pair), the quotes
+with no speaker take that one, and a lone dissenting name gives way to a clear majority (a
+translation's original counts twice). ``speaker_carried_from`` names the
 quote the speaker came from, so every carried speaker can be checked against its source.
 """
 
@@ -65,8 +66,9 @@ def carry_speakers(
             continue
         (winner, most), *rest = votes.most_common()
         others = sum(weight for _, weight in rest)
-        if most <= others:
-            continue  # no majority: two statements in one group, or a real disagreement
+        if most <= others or (most < 2 and len(members) > 2):
+            continue  # no majority (two statements in one group, or a real disagreement), or one
+            # rendering among many naming someone the rest leave unnamed: more likely a misreading
         for row in sorted(members):
             own = speaker_ids[row]
             if own == winner or (own is not None and (most < 2 * others or votes[own] > 1)):

@@ -200,8 +200,11 @@ def is_proper_name(mention: str, language: str | None = None) -> bool:
     content = [w for w in words if w.casefold() not in small]
     if not content or not all(w[:1].isupper() or HAN_RUN.match(w) for w in content):
         return False
+    resources_ = language_resources(language)
+    if len(words) > 2 and words[1].casefold() in {"of", "der", "des"} and _describes(words[0], resources_):
+        return False  # `Mitglied der Welsh Conservative Party`, `Secretary of State`: a post, not who holds it
     after_connector = len(words) > 1 and words[-2].casefold() in {"of", "de", "der", "for", "on", "and", "&"}
-    return after_connector or not _describes(words[-1], language_resources(language))
+    return after_connector or not _describes(words[-1], resources_)
 
 
 def _describes(head: str, resources_: Language) -> bool:
@@ -216,7 +219,7 @@ def _describes(head: str, resources_: Language) -> bool:
     return (
         word in nouns
         or (word.endswith("s") and word[:-1] in resources_.group_nouns)
-        or any(word.endswith(suffix) and len(word) > len(suffix) for suffix in resources_.role_suffixes)
+        or any(word.endswith(suffix) for suffix in resources_.role_suffixes)
     )
 
 

@@ -283,6 +283,8 @@ def split_roles(tokens: list[str], roles: frozenset[str]) -> tuple[list[str], se
         ):
             cut = i + 1
     if cut and cut < len(tokens) - 2 and tokens[cut].casefold() in NAME_PARTICLES:
+        if tokens[cut].casefold() in {"der", "des"} and not any(first_name_gender(t) for t in tokens[cut + 1 :]):
+            return [], {t.casefold().rstrip(".") for t in tokens[:cut]}  # `Mitglied der Welsh Conservative Party`
         cut += 2  # `Minister of Russia Sergei Lavrov`: `of Russia` belongs to the role
     while cut and len(tokens) - cut >= 3 and not first_name_gender(tokens[cut]):
         if not any(first_name_gender(t) for t in tokens[cut + 1 : -1]):
