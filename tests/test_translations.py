@@ -169,10 +169,9 @@ def test_quotes_in_aligned_sentences_are_the_same_statement(ntrex_snapshot):
     assert any(not (r["ea"].endswith(".eng") or r["eb"].endswith(".eng")) for r in rows)
 
 
-def test_quote_link_quality_gate_on_ntrex(ntrex_snapshot):
-    """benchmarks/align_quotes.py's NTREX measure on two documents in four languages: quotes of
-    one sentence in two languages are the same statement, and nothing else is. The full set
-    scores F1 0.974 (benchmarks/results/align_quotes.json); a regression fails here first."""
+@pytest.fixture(scope="module")
+def ntrex_scores(ntrex_snapshot):
+    """benchmarks/align_quotes.py's NTREX figures for the two documents in four languages."""
     from align_quotes import evaluate_parallel, parallel_gold  # benchmarks/align_quotes.py
 
     snapshot, _ = ntrex_snapshot
@@ -182,15 +181,21 @@ def test_quote_link_quality_gate_on_ntrex(ntrex_snapshot):
             external = f"{document['doc_id']}.{language}"
             segments_of[external], document_of[external] = document["sentences"][language], document["doc_id"]
     scores = evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of))
+    return scores
+
+
+def test_quote_link_quality_gate_on_ntrex(ntrex_scores):
+    """benchmarks/align_quotes.py's NTREX measure on two documents in four languages: quotes of
+    one sentence in two languages are the same statement, and nothing else is. The full set
+    scores F1 0.974 (benchmarks/results/align_quotes.json); a regression fails here first."""
+    scores = ntrex_scores
     assert scores["gold_pairs"] >= 10, scores
     assert scores["precision"] >= 0.9 and scores["recall"] >= 0.9, scores
 
 
-def test_a_quote_and_its_translations_name_one_speaker(ntrex_snapshot):
+def test_a_quote_and_its_translations_name_one_speaker(ntrex_snapshot, ntrex_scores):
     """A translation that lost the name (`他还表示`, `afirmó`) takes the speaker of the quote it
     renders, and says where it came from; the speakers table counts the carried quotes too."""
-    from align_quotes import evaluate_parallel, parallel_gold  # benchmarks/align_quotes.py
-
     snapshot, aligned = ntrex_snapshot
     carried = snapshot.query("""
         select q.speaker_id, q.speaker, s.speaker_id as source_speaker, a.external_id as e, b.external_id as source
@@ -206,15 +211,8 @@ def test_a_quote_and_its_translations_name_one_speaker(ntrex_snapshot):
         left join quotes q using (speaker_id) group by s.speaker_id, s.n_quotes
     """).to_pylist()  # fmt: skip
     assert all(r["n_quotes"] == r["counted"] for r in counts), counts
-    segments_of, document_of = {}, {}
-    for document in ntrex_documents(2):
-        for language in ("eng", "rus", "zho", "deu"):
-            external = f"{document['doc_id']}.{language}"
-            segments_of[external], document_of[external] = document["sentences"][language], document["doc_id"]
-    scores = evaluate_parallel(snapshot, parallel_gold(snapshot, segments_of, document_of))
-    # 4 of the 5 named pairs here (the fifth: supporters "including Zaev" in one language, Zaev in
-    # another, the previous speaker in a third)
-    assert scores["named_pairs_sharing_speaker_id"] >= 0.75, scores
+    # pairs where a side has no speaker_id by design (`One Labour AM`, `一位威尔士保守党人士`) aside
+    assert ntrex_scores["named_pairs_sharing_speaker_id"] >= 0.75, ntrex_scores
 
 
 def test_wmt_short_posts_link_to_their_original_and_nothing_else(tmp_path, encoder):
