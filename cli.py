@@ -168,7 +168,9 @@ def _report_alignment(result: AlignResult) -> None:
         f"{result.reused} reused): {counted(result.links, 'link')}, {result.same_statement} same-statement, "
         f"{counted(result.clusters, 'cluster')}; {counted(result.sentences, 'sentence')} "
         f"({result.sentences_encoded} encoded): {counted(result.article_links, 'article link')}, "
-        f"{counted(result.translations, 'translation')}, in {result.seconds:.1f}s",
+        f"{counted(result.translations, 'translation')}"
+        + (f" (giving {result.speakers_carried} quotes the speaker their rendering names)" if result.speakers_carried else "")
+        + f", in {result.seconds:.1f}s",
         file=sys.stderr,
     )
 

@@ -61,6 +61,7 @@ def link_quotes(
     translated: tuple[np.ndarray, np.ndarray] | None = None,
     executor: Executor = LocalExecutor(),
     originals: set[str] = frozenset(),  # type: ignore[assignment]
+    sure: dict[str, int] | None = None,
 ) -> Linked:
     """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
 
@@ -68,7 +69,8 @@ def link_quotes(
     statement by construction, whatever their margin, unless their speakers conflict and a
     closer rendering of either sits in the same aligned sentences. ``executor`` runs the
     neighbour search's shards. Speakers are then carried across the translated pairs
-    (``align.speakers``; ``originals``: articles known to be a translation's original), and
+    (``align.speakers``; ``originals``: articles known to be a translation's original; ``sure``:
+    the groups of articles whose translation links are sure enough to carry them, all when None), and
     ``same_speaker`` and the clusters read the speakers so carried."""
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
@@ -92,7 +94,12 @@ def link_quotes(
     # are decided again with the speakers so carried (a garbled name no longer blocks its link)
     rendered = np.nonzero(decided.same & decided.by_translation)[0]
     ids = columns["quote_id"]
-    renderings = zip(a[rendered].tolist(), b[rendered].tolist(), strict=True)
+    group_of = {} if sure is None else sure
+    renderings = [
+        (x, y)
+        for x, y in zip(a[rendered].tolist(), b[rendered].tolist(), strict=True)
+        if sure is None or group_of.get(article_ids[x], -1) == group_of.get(article_ids[y], -2)
+    ]
     carried = carry_speakers(ids, article_ids, speakers, renderings, originals)
     speakers = carried.speaker_ids
     decided = _decide(pairs, speakers, via_translation & one_way, via_translation & best_match, options)
