@@ -169,7 +169,11 @@ def _report_alignment(result: AlignResult) -> None:
         f"{counted(result.clusters, 'cluster')}; {counted(result.sentences, 'sentence')} "
         f"({result.sentences_encoded} encoded): {counted(result.article_links, 'article link')}, "
         f"{counted(result.translations, 'translation')}"
-        + (f" (giving {result.speakers_carried} quotes the speaker their rendering names)" if result.speakers_carried else "")
+        + (
+            f" (giving {counted(result.speakers_carried, 'quote')} the speaker their rendering names)"
+            if result.speakers_carried
+            else ""
+        )
         + f", in {result.seconds:.1f}s",
         file=sys.stderr,
     )
