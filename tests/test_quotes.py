@@ -578,16 +578,20 @@ def test_people_who_only_share_a_surname_stay_apart():
 def test_a_bare_surname_is_the_one_who_holds_most_of_its_full_names():
     """The 100 most quoted speakers of all the shared news had `Former Trump` (49 quotes of a bare
     `Trump` beside Donald, Eric and Ivanka) and `Does Rubio`; a first name no list knows (`Dane`)
-    still keeps its bearer apart from Maxine Waters."""
+    still keeps its bearer apart from Maxine Waters; `Mr. Obama` (a title, male) is Barack Obama, not
+    Michelle, and no title names the speaker."""
     entries = [("Donald Trump", "en", None, str(i)) for i in range(8)]
     entries += [("Eric Trump", "en", None, "e"), ("Ivanka Trump", "en", None, "i"), ("Trump", "en", None, "t")]
     entries += [("Maxine Waters", "en", None, "m"), ("Dane Waters", "en", None, "d")]
     entries += [("Marco Rubio", "en", None, "r"), ("Does Rubio", "en", None, "h")]
+    entries += [("Barack Obama", "en", None, str(i)) for i in range(3)] + [("Michelle Obama", "en", None, "mo")]
+    entries += [("Mr. Obama", "en", None, "mr"), ("President Obama", "en", "president", "po")]
     speakers, ids = resolve_corpus(entries)
+    assert ids["Mr. Obama"] == ids["President Obama"] == ids["Barack Obama"] != ids["Michelle Obama"]
     assert ids["Trump"] == ids["Donald Trump"] != ids["Eric Trump"]
     assert ids["Dane Waters"] != ids["Maxine Waters"]
     assert ids["Does Rubio"] == ids["Marco Rubio"]
-    assert {s.name for s in speakers} >= {"Donald Trump", "Marco Rubio", "Dane Waters"}
+    assert {s.name for s in speakers} >= {"Donald Trump", "Marco Rubio", "Dane Waters", "Barack Obama"}
 
 
 @pytest.mark.parametrize(

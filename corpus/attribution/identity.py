@@ -89,10 +89,12 @@ def resolve_corpus(entries: list[tuple[str, str | None, str | None, str]]) -> tu
     ids: dict[str, str] = {}
     for group in groups:
         names = Counter(item.name for item in group)
-        # a full Latin name, best one that opens with a known first name (not `Senatoren John Kennedy`)
+        titled = {item.name for item in group if _titled(item)}
+        # a full Latin name, best one that opens with a known first name (not `Senatoren John Kennedy`),
+        # not with a title (`Mr. Obama`, `President Obama`)
         canonical = max(names, key=lambda n: (
-            len(n.split()) > 1, bool(_LATIN.fullmatch(n)), first_name_gender(n.split()[0]) is not None, names[n],
-            len(n), n,
+            len(n.split()) > 1, bool(_LATIN.fullmatch(n)), n not in titled, first_name_gender(n.split()[0]) is not None,
+            names[n], len(n), n,
         ))  # fmt: skip
         speaker_id = hashlib.sha256(romanized(canonical).encode()).hexdigest()[:12]
         for name in names:
@@ -217,8 +219,8 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
             and not HAN_RUN.search(entry.name)
             and not all(_could_be_first_name(g, entry.language) for g in given)
         )
-        if not given or (known_first and no_first_name):
-            bare.append(entry)  # no first name, or words that are none beside a real one: `Сказал Трамп`
+        if not given or _titled(entry) or (known_first and no_first_name):
+            bare.append(entry)  # no first name (`Mr. Obama`), or words that are none beside a real one: `Сказал Трамп`
             continue
         # any given name may match: words before a name are sometimes not its part (`Джакарті Сутопо`)
         target = next((k for first in given for k in full if _compatible(k, first)), None)
@@ -239,20 +241,27 @@ def _split_by_first_name(entries: list[_Entry]) -> list[list[_Entry]]:
     # per group, once: its role words, and its surname as written (`Puig` is Joan Puig, not Хоан Пуч)
     roles_of = [role_keys(r for e in g for r in e.roles) for g in groups]
     surnames_of = [{e.name.split()[-1] for e in g} for g in groups]
-    # an article that never gives the first name means the one the news names most (`Trump` is
-    # Donald Trump beside Eric and Ivanka), when that one holds most of the full names by far
-    widest = max(groups, key=len)
-    dominant = widest if len(widest) >= _DOMINANT * sum(map(len, groups)) else None
+    genders_of = [next((first_name_gender(e.name.split()[0]) for e in g if _given_names(e.name)), None) for g in groups]
     for entry in bare:
-        shared = [
-            g for g, roles in zip(groups, roles_of, strict=True) if entry.roles and role_keys(entry.roles) & roles
-        ]
-        spelled = [g for g, surnames in zip(groups, surnames_of, strict=True) if entry.name.split()[-1] in surnames]
+        title = first_name_gender(entry.name.split()[0].rstrip(".")) if _titled(entry) else None  # Mr → m
+        fits = [i for i, gender in enumerate(genders_of) if not title or not gender or title in gender]
+        shared = [i for i in fits if entry.roles and role_keys(entry.roles) & roles_of[i]]
+        spelled = [i for i in fits if entry.name.split()[-1] in surnames_of[i]]
         chosen = shared if len(shared) == 1 else spelled
-        if len(chosen) != 1 and dominant is not None and not shared:
-            chosen = [dominant]
-        (chosen[0] if len(chosen) == 1 else leftovers).append(entry)
+        if len(chosen) != 1 and not shared and fits:
+            # an article that never gives the first name means the one the news names most (`Trump`
+            # is Donald Trump beside Eric and Ivanka), when that one holds most of the full names by far
+            widest = max(fits, key=lambda i: len(groups[i]))
+            chosen = [widest] if len(groups[widest]) >= _DOMINANT * sum(len(groups[i]) for i in fits) else chosen
+        (groups[chosen[0]] if len(chosen) == 1 else leftovers).append(entry)
     return groups + ([leftovers] if leftovers else [])
+
+
+def _titled(entry: _Entry) -> bool:
+    """`Mr. Obama`, `President Obama`: only a title or a role before the surname."""
+    given = _given_names(entry.name)
+    roles = language_resources(entry.language).roles
+    return bool(given) and all(g.casefold() in roles or g.casefold() + "." in roles for g in given)
 
 
 @cache
