@@ -307,7 +307,10 @@ def _role_suffixes() -> tuple[str, ...]:
 def _compound_role(token: str) -> bool:
     """`Zivildienstministerin`, `Ministerpräsident`, `Polizeisprecher`: a compound ending in a role."""
     word = token.casefold()
-    return any(word.endswith(suffix) and (word == suffix or len(word) > len(suffix) + 2) for suffix in _role_suffixes())
+    suffixes = _role_suffixes()
+    if not word.endswith(suffixes):  # one call for the many words that are no role
+        return False
+    return any(word.endswith(suffix) and (word == suffix or len(word) > len(suffix) + 2) for suffix in suffixes)
 
 
 def _hyphenated_role(token: str, roles: frozenset[str]) -> bool:
