@@ -601,7 +601,7 @@ def test_a_bare_surname_is_the_one_who_holds_most_of_its_full_names():
         ("Attorney General", "en", False), ("Secretary of State", "en", False), ("Ministry of Defence", "en", True),
         ("Nationalversammlungsmitglied", "de", False), ("Mitglied der Welsh Conservative Party", "de", False),
         ("报道", "zh", False), ("美国国家气象局", "zh", True), ("Kenya Red Cross", "en", True),
-        ("Maxine Waters", "en", True),
+        ("Maxine Waters", "en", True), ("der Anwalt", "de", False), ("Miembro", "es", False),
     ],
 )  # fmt: skip
 def test_a_description_headed_by_a_role_group_or_document_names_nobody(mention, language, named):

@@ -203,7 +203,7 @@ def is_proper_name(mention: str, language: str | None = None) -> bool:
     resources_ = language_resources(language)
     if len(words) > 2 and words[1].casefold() in {"of", "der", "des"} and _describes(words[0], resources_):
         return False  # `Mitglied der Welsh Conservative Party`, `Secretary of State`: a post, not who holds it
-    after_connector = len(words) > 1 and words[-2].casefold() in {"of", "de", "der", "for", "on", "and", "&"}
+    after_connector = len(words) > 2 and words[-2].casefold() in {"of", "de", "der", "for", "on", "and", "&"}
     return after_connector or not _describes(words[-1], resources_)
 
 
