@@ -24,6 +24,7 @@ NAME_PARTICLES = {
     "del",
     "dos",
     "du",
+    "des",
     "ter",
     "of",
 }
@@ -40,8 +41,8 @@ DETERMINERS = {
 ARTICLES = {
     "en": {"the", "a", "an", "his", "her", "their"},
     "de": {"der", "die", "das", "ein", "eine"},
-    "fr": {"le", "la", "les", "l'", "l’"},
-    "es": {"el", "la", "los", "las"},
+    "fr": {"le", "la", "les", "l'", "l’", "un", "une"},
+    "es": {"el", "la", "los", "las", "un", "una"},
 }
 # Capitalized words that open sentences or clauses and are never part of a name (`But Gokool said`,
 # `When asked`), and words of time (`said Friday`).
@@ -196,6 +197,7 @@ class Language:
     frame_after: re.Pattern[str] | None  # `in an interview`, `am Dienstag`: such a phrase to the end
     pro_drop: bool  # `"…", admitió.`: a cue with no subject still attributes, to the previous speaker
     reported_markers: frozenset[str]  # `sei`, `habe`: a sentence of its own that is reported speech
+    split_particles: frozenset[str]  # `mit` of `teilte … mit`: may close the clause after the speaker
     group_nouns: frozenset[str]  # `Republican`, `Democrats`, `消息人士`: a mention headed by one names nobody
     role_suffixes: frozenset[str]  # `mitglied`, `sprecher`: role nouns that end compounds
 
@@ -214,12 +216,18 @@ def language_resources(code: str | None) -> Language:
     def alternation(words: list[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
+    def split_verbs(entries: list[str]) -> str:
+        """`teilt` as a cue when `mit` closes its clause (`…, teilt das Pentagon mit.`)."""
+        pairs = (entry.rsplit(" ", 1) for entry in entries)
+        clause = r"[^.!?;:\"“”„«»]{1,120}?\s"  # the rest of the clause, up to the particle
+        return "".join(rf"|{re.escape(verb)}(?={clause}{re.escape(particle)}(?![\w-]))" for verb, particle in pairs)
+
     bound = "" if code in {"zh", "ja"} else r"(?<![\w-])"
     end = "" if code in {"zh", "ja"} else r"(?![\w-])"
     return Language(
         code=code,
         # case-sensitive: `States` in `United States` is no cue; the lists hold verbs as written mid-sentence
-        cue_pattern=re.compile(rf"{bound}(?:{alternation(table['verbs'])}){end}"),
+        cue_pattern=re.compile(rf"{bound}(?:{alternation(table['verbs'])}{split_verbs(table['split_verbs'])}){end}"),
         according_to=re.compile(rf"{bound}(?:{alternation(table['according_to'])}){end}", re.IGNORECASE),
         object_verbs=frozenset(v.casefold() for v in table["object_verbs"]),
         need_complementizer=frozenset(table["need_complementizer"]),
@@ -247,6 +255,7 @@ def language_resources(code: str | None) -> Language:
         else None,
         pro_drop=bool(table["pro_drop"]),
         reported_markers=frozenset(table["reported_markers"]),
+        split_particles=frozenset(entry.rsplit(" ", 1)[1] for entry in table["split_verbs"]),
         group_nouns=frozenset(people["group_nouns"].get(code, [])),
         role_suffixes=frozenset(people["role_suffixes"].get(code, [])),
     )

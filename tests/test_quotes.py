@@ -195,6 +195,26 @@ def test_indirect_speech(text, language, content, speaker):
          'to make sure I get back here."', "en",
          [("So I’m excited to get things rolling, see what happens. Definitely want to make sure I get back here.",
            "Daniels")]),
+        # 1543209558_1521667513.1 and 1555775334_1585516310.2: a split verb, its particle closing the clause
+        ("Dieser Truppenabzug basiert auf bestimmten Bedingungen, teilt das Pentagon mit.", "de",
+         [("Dieser Truppenabzug basiert auf bestimmten Bedingungen", "das Pentagon")]),
+        ("Es sind daher keine Zwangsverlängerungen notwendig, gab die zuständige Ministerin Elisabeth Köstinger "
+         "(ÖVP) am Mittwoch in einer Pressekonferenz bekannt.", "de",
+         [("Es sind daher keine Zwangsverlängerungen notwendig", "Elisabeth Köstinger")]),
+        # 1543209558_1521667513.1: a day set off after the cue, then the clause with its own `dass`
+        ("Pompeo sagte am Donnerstag, die USA seien zuversichtlich, dass die Taliban alles unternehmen werde.", "de",
+         [("die USA seien zuversichtlich, dass die Taliban alles unternehmen werde", "Pompeo")]),
+        # 1591316676_1591409166.1: the organisation's name goes on past `für`; `demnach`, `sollen` report on
+        ("Mindestens 27 Menschen seien verletzt worden, meldete die Syrische Beobachtungsstelle für Menschenrechte "
+         "am Dienstag. Der Laster war demnach mit einem Sprengsatz versehen.", "de",
+         [("Mindestens 27 Menschen seien verletzt worden", "die Syrische Beobachtungsstelle"),
+          ("Der Laster war demnach mit einem Sprengsatz versehen", "die Syrische Beobachtungsstelle")]),
+        # 1629207142fr_1629056067fr.1: names before the cue, the speaker after it
+        ("Maas rencontrera le Premier ministre Benjamin Netanyahu et le ministre de la Défense Benny Gantz, a "
+         "annoncé un porte-parole du ministère fédéral des Affaires étrangères à Berlin.", "fr",
+         [("Maas rencontrera le Premier ministre Benjamin Netanyahu et le ministre de la Défense Benny Gantz",
+           "un porte-parole du ministère fédéral des Affaires étrangères")]),
+        ("Lavrov, the foreign minister, said the talks failed.", "en", [("the talks failed", "Lavrov")]),
     ],
 )  # fmt: skip
 def test_the_shapes_real_news_takes(text, language, expected):

@@ -8,13 +8,29 @@ import re
 
 from quotetrace.corpus.attribution.mentions import mention_before
 from quotetrace.corpus.attribution.tokens import WORD, words
-from quotetrace.corpus.lexicon import Language
+from quotetrace.corpus.lexicon import NAME_PARTICLES, Language
 
 
 def closes_sentence(rest: str, language: Language) -> bool:
-    """After `…, said X`: the end, an appositive (`, a researcher at …`) or a frame."""
-    rest = rest.strip()
-    return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + rest, language)
+    """After `…, said X`: the end, an appositive (`, a researcher at …`), a frame, or the particle
+    of a split verb (`…, teilt das Pentagon mit.`)."""
+    rest = re.sub(r"^\s*\([^()]{1,40}\)", "", rest).strip()  # `Elisabeth Köstinger (ÖVP) am Mittwoch`
+    last = words(rest)[-1:]
+    if last and last[0] in language.split_particles and rest.rstrip(".!?").endswith(last[0]):
+        rest = rest.rstrip(".!?")[: -len(last[0])].strip()
+    return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + _of_phrase(rest, language), language)
+
+
+def _of_phrase(rest: str, language: Language) -> str:
+    """``rest`` past the `des Affaires étrangères` of `un porte-parole du ministère des Affaires
+    étrangères à Berlin`: a name's complement the mention left out, up to a frame word."""
+    tokens = list(WORD.finditer(rest))
+    if not tokens or tokens[0].group(0).casefold() not in NAME_PARTICLES or rest[: tokens[0].start()].strip():
+        return rest
+    for token in tokens[1:7]:
+        if token.group(0).casefold() in language.frame_words:
+            return rest[token.start() :] if not language.cue_pattern.search(rest, 0, token.start()) else rest
+    return rest
 
 
 def next_attribution(sentence: str, start: int, language: Language) -> int:
@@ -68,10 +84,14 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
                 index
                 and not addressee
                 and lead not in _FRAME_WORDS
+                and lead not in language.frame_words
                 and lead not in _BEFORE_COMPLEMENTIZER
                 and not language.cue_pattern.fullmatch(tokens[0].group(0))  # `said, adding that`
             ):
                 break  # `said the UN agreement deals with institutions that support …`: a relative `that`
+            comma = after.find(",", 0, token.start())
+            if comma > 0 and _time_then_clause(after, comma, token.start(), language):
+                return match.end() + comma + 1  # `sagte am Donnerstag, die USA seien sicher, dass …`
             return match.end() + token.end()
     if match.group(0) in language.need_complementizer:
         # `announced their plans`, `added a goal`: without `that`, an object, not reported speech;
@@ -107,6 +127,21 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
     if len(next_words) == 2 and next_words[0] in {"this", "it", "so", "that"} and next_words[1] in _FRAME_WORDS:
         return None  # `He noted this in an interview`: refers back to speech reported before
     return match.end() + begin
+
+
+def _time_then_clause(after: str, comma: int, complementizer: int, language: Language) -> bool:
+    """`said on Thursday, the US was confident that …`: a time set off by a comma after the cue,
+    then the reported clause itself (its `that` belongs inside it)."""
+    frame = [w.casefold() for w in words(after[:comma])]
+    known = _FRAME_WORDS | _BEFORE_COMPLEMENTIZER | language.frame_words
+    between = after[comma:complementizer]
+    return (
+        0 < len(frame) <= 3
+        and all(w in known for w in frame)
+        and bool(words(between))
+        and words(between)[0].casefold() not in language.clause_openers | _BEFORE_COMPLEMENTIZER
+        and not language.cue_pattern.search(between)
+    )
 
 
 _FRAME_WORDS = {"in", "on", "at", "during", "with", "to", "by", "after", "before", "for", "about", "of"}

@@ -492,6 +492,10 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     before = sentence[: match.start()]
     after = sentence[match.end() :]
     mention = mention_before(sentence, match.start(), language)
+    inverted = _inverted_speaker(sentence, match, language, named=mention is not None)
+    if inverted is not None and len(words(inverted[2])) >= options.min_indirect_words:
+        content = inverted[2]  # `…, a annoncé un porte-parole du ministère`: the speaker after the cue
+        return Quote(0, len(content), content, "indirect", cue, inverted[0], inverted[1], 0)
     previous_word = (words(before) or [""])[-1].casefold()
     participle = cue.casefold().endswith("ing") and before.rstrip().endswith(",")
     if mention is None and (participle or previous_word in {"and", "but", "also"}):
@@ -525,17 +529,26 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
         if cue.casefold() in language.block_intro and introduces_block(after):
             return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
-        return None
-    if before.rstrip().rstrip('"”’»').endswith((",", "，")):
-        inverted = mention_after(sentence, match.end(), language)
-        content_before = before.rstrip(" ,，")
-        if content_before.endswith(('"', "”", "’", "»")):
-            content_before = before.rstrip()
-        closes = inverted is not None and closes_sentence(sentence[inverted[1] + len(inverted[0]) :], language)
-        if inverted and closes and len(words(content_before)) >= options.min_indirect_words:
-            name, name_start = inverted
-            return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
     return None
+
+
+def _inverted_speaker(
+    sentence: str, match: re.Match[str], language: Language, named: bool
+) -> tuple[str, int, str] | None:
+    """`…, said Lavrov.`, `A, B et C, a annoncé un porte-parole du ministère à Berlin.`: a speaker
+    after a cue set off by a comma, where only a frame follows (mention, offset, content before).
+    Where a name also stands before the cue (``named``), the one after it must be a name or a
+    role (`Lavrov, the minister, said the talks failed` is no inversion)."""
+    before = sentence[: match.start()]
+    if not before.rstrip().rstrip('"”’»').endswith((",", "，")):
+        return None
+    inverted = mention_after(sentence, match.end(), language)
+    if inverted is None or not closes_sentence(sentence[inverted[1] + len(inverted[0]) :], language):
+        return None
+    if named and not any(w.casefold() in language.roles or is_name_token(w) for w in words(inverted[0])):
+        return None
+    content = before.rstrip(" ,，")
+    return inverted[0], inverted[1], before.rstrip() if content.endswith(('"', "”", "’", "»")) else content
 
 
 def _pronoun_in_cue(cue: str, cue_start: int, language: Language) -> tuple[str, int] | None:
