@@ -215,6 +215,23 @@ def test_indirect_speech(text, language, content, speaker):
          [("Maas rencontrera le Premier ministre Benjamin Netanyahu et le ministre de la Défense Benny Gantz",
            "un porte-parole du ministère fédéral des Affaires étrangères")]),
         ("Lavrov, the foreign minister, said the talks failed.", "en", [("the talks failed", "Lavrov")]),
+        # 1605530925_1606872212.2: an attribution between the subject and its predicate
+        ('Angela Merkel spoke in the Bundestag. Russia, she said on Wednesday, was pursuing "a strategy of hybrid '
+         'warfare".', "en", [('Russia was pursuing "a strategy of hybrid warfare"', "Angela Merkel")]),
+        # 1484038739_1484078970.2: `which` after a comma stands for the name before it
+        ("Paramedics were sent to the hotel, according to the Los Angeles Fire Department, which reported that the "
+         "other three patients appeared to be in stable condition.", "en",
+         [("Paramedics were sent to the hotel", "Los Angeles Fire Department"),
+          ("the other three patients appeared to be in stable condition", "Los Angeles Fire Department")]),
+        # 1484396190_1484349204.1: an organisation's noun opens the sentence; the day after the cue is a frame
+        ("UK chip designer Imagination Technologies Group Plc said it has struck a new license agreement with Apple. "
+         "The company, which was sold in September 2017, said Thursday it would supply a wider range of "
+         "designs.", "en",
+         [("it has struck a new license agreement with Apple", "Imagination Technologies Group Plc"),
+          ("it would supply a wider range of designs", "Imagination Technologies Group Plc")]),
+        # 1591828876_1500373122.2: a curly mark closed by a straight one
+        ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
+         [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),
     ],
 )  # fmt: skip
 def test_the_shapes_real_news_takes(text, language, expected):
@@ -280,7 +297,7 @@ def test_the_shapes_real_news_takes(text, language, expected):
         # ... not a day after it; and the one who holds a post in an organisation, not the organisation
         ("Talks will resume, according to the Pentagon on Monday.", [("Talks will resume", "the Pentagon")]),
         ("The former sergeant-at-arms of the House of Commons said Monday he's considering a run for the Liberal "
-         "leadership.", [("Monday he's considering a run for the Liberal leadership",
+         "leadership.", [("he's considering a run for the Liberal leadership",
                           "The former sergeant-at-arms of the House of Commons")]),
         # a report's issuer stays in the mention; someone `for` a person is not that person
         ("Youth unemployment is more than double the national average, according to the most recent numbers "

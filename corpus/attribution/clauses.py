@@ -8,7 +8,7 @@ import re
 
 from quotetrace.corpus.attribution.mentions import mention_before
 from quotetrace.corpus.attribution.tokens import WORD, words
-from quotetrace.corpus.lexicon import NAME_PARTICLES, Language
+from quotetrace.corpus.lexicon import NAME_PARTICLES, TIME_WORDS, Language
 
 
 def closes_sentence(rest: str, language: Language) -> bool:
@@ -114,6 +114,10 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
     begin = start + (first.end() if first else 0)
     if begin >= len(after):
         return None
+    lead_token = WORD.match(after, begin)
+    day = lead_token.group(0).casefold() if lead_token else ""
+    if day in TIME_WORDS and day.endswith(("day", "night")) and not after[lead_token.end() :].startswith(","):
+        begin = lead_token.end() + 1  # `said Thursday it formed …`: the day is no part of the clause
     next_words = [w.casefold() for w in words(after[begin:])[:2]]
     if next_words and next_words[0] in _FRAME_WORDS:
         # `said in his New Year's speech he was ready …`: the clause starts at the subject pronoun

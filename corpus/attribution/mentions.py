@@ -45,6 +45,8 @@ def mention_before(text: str, cue_start: int, language: Language) -> tuple[str, 
     last = tokens[-1].group(0)
     if last.casefold() in language.pronouns:
         return last, tokens[-1].start()
+    if last.casefold() in language.relatives and head[: tokens[-1].start()].rstrip().endswith(","):
+        return _antecedent(tokens[:-1], language)  # `the Los Angeles Fire Department, which reported`
     name = name_run_before(tokens, language.openers)
     if name is not None:
         holder = _holder_of(tokens, name, language)
@@ -56,6 +58,13 @@ def mention_before(text: str, cue_start: int, language: Language) -> tuple[str, 
 
 
 _NOT_DEFINITE = {"a", "an", "his", "her", "their", "ein", "eine"}
+
+
+def _antecedent(tokens: list[re.Match[str]], language: Language) -> tuple[str, int] | None:
+    """The name a relative pronoun after a comma stands for (`…, according to the Los Angeles Fire
+    Department, which reported that …`): the name that ends the text before the comma."""
+    name = name_run_before(tokens, language.openers) if tokens else None
+    return _with_article(tokens, name, language) if name is not None else None
 
 
 def _with_article(tokens: list[re.Match[str]], name: tuple[str, int], language: Language) -> tuple[str, int]:
@@ -218,9 +227,25 @@ def _opening_subject(head: str, language: Language) -> tuple[str, int] | None:
     if len(tokens) == 1 and tokens[0].group(0).casefold() in language.pronouns:
         return tokens[0].group(0), sentence_start + tokens[0].start()
     name = name_run_before(tokens, language.openers)
-    if name is None or (name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in NOT_A_NAME):
+    if name is None:
+        return _definite_description(segment, tokens, sentence_start, language)
+    if name[1] != tokens[0].start() and segment[: name[1]].strip().casefold() not in NOT_A_NAME:
         return None
     return name[0], sentence_start + name[1]
+
+
+def _definite_description(
+    segment: str, tokens: list[re.Match[str]], offset: int, language: Language
+) -> tuple[str, int] | None:
+    """`The company, which was sold …, said`: a sentence opened by an article and a few words that
+    end in a role or an organisation's noun (the in-article step resolves it to whom it names)."""
+    articles = ARTICLES.get(language.code, {"the"}) - _NOT_DEFINITE
+    head = tokens[-1].group(0).casefold()
+    if len(tokens) > 4 or tokens[0].group(0).casefold() not in articles:
+        return None
+    if head not in language.roles | language.organisation_nouns:
+        return None
+    return segment[tokens[0].start() : tokens[-1].end()], offset + tokens[0].start()
 
 
 def sentence_subject(sentence: str, cue_start: int, language: Language) -> tuple[str, int] | None:

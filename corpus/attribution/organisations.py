@@ -198,7 +198,7 @@ def organisation_referred_to(
     kind = next((w for w in (noun, *map(str.casefold, modifiers)) if w in resources_.organisation_kinds), None)
     if kind is not None:  # `the railway company` is a railway
         return _organisation_of_kind(text, kind, people)
-    names_of_people = {part for person in people for part in person.parts}
+    names_of_people = {part for person in people if person.likely_person for part in person.parts}
     found = named = None
     sentence_subject_until = 0
     for match in _ORGANISATION_RUN.finditer(text, max(0, position - window), position):

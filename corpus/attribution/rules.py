@@ -461,21 +461,35 @@ def _according_to(sentence: str, match: re.Match[str], language: Language, optio
             return None  # `…, according to Mark Carney, who expects a slowdown`: about the source
     else:
         content_start, content_end = 0, match.start()
-        rest = _INTERRUPTED.match(sentence, name_end)
-        if rest and before.endswith((",", "，")):  # `Some of those concerns, according to experts, include …`
-            head = before.rstrip(" ,，")
-            tail = rest.group(1).rstrip(" .。!?")
-            if len(words(head)) + len(words(tail)) >= options.min_indirect_words and tail:
-                head_start = sentence.index(head)
-                tail_start = rest.start(1)
-                return Quote(head_start, tail_start + len(tail), f"{head} {tail}", "indirect", match.group(0), name,
-                             name_start, 0, spans=[(head_start, head_start + len(head)),
-                                                   (tail_start, tail_start + len(tail))])  # fmt: skip
+        if before.endswith((",", "，")):  # `Some of those concerns, according to experts, include …`
+            quote = _interrupted(sentence, match, name_end, (name, name_start), options)
+            if quote is not None:
+                return quote
     content = sentence[content_start:content_end].strip(" ,，.。")
     if len(words(content)) < options.min_indirect_words and not (language.cjk and len(content) >= 6):
         return None
     first = sentence.index(content, content_start)
     return Quote(first, first + len(content), content, "indirect", match.group(0), name, name_start, 0)
+
+
+def _interrupted(
+    sentence: str, match: re.Match[str], resume: int, mention: tuple[str, int], options: QuoteOptions
+) -> Quote | None:
+    """One statement an attribution interrupts (`Some of those concerns, according to experts,
+    include …`, `Russia, she said on Wednesday, was pursuing …`): the subject before it and the
+    predicate after the comma that closes it (from ``resume``), as one quote in two parts."""
+    rest = _INTERRUPTED.match(sentence, resume)
+    head = sentence[: mention[1] if mention[1] < match.start() else match.start()].strip().rstrip(" ,，")
+    if rest is None or not head:
+        return None
+    tail = rest.group(1).rstrip(" .。!?")
+    if len(words(head)) + len(words(tail)) < options.min_indirect_words or not tail:
+        return None
+    head_start = sentence.index(head)
+    tail_start = rest.start(1)
+    spans = [(head_start, head_start + len(head)), (tail_start, tail_start + len(tail))]
+    return Quote(head_start, tail_start + len(tail), f"{head} {tail}", "indirect", match.group(0), mention[0],
+                 mention[1], 0, spans=spans)  # fmt: skip
 
 
 _RELATIVE = re.compile(r"\s*(?:who|which|whose|whom)\b")
@@ -511,21 +525,24 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     if mention is not None:
         name, name_start = mention
         content_before = sentence[:name_start].strip(" ,—–-")
-        set_off = sentence[:name_start].rstrip().endswith((",", "，", "—", "–")) and _PARENTHETICAL.match(after)
+        set_apart = sentence[:name_start].rstrip().endswith((",", "，", "—", "–"))
+        set_off = set_apart and _PARENTHETICAL.match(after)
         if clause_start is not None and set_off and _statement(content_before, language, options):
             # `A, he said, but B` / `A, Lohmar said, adding that B`: A first (B on the next pass)
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
+        head = words(content_before)
+        if set_apart and 0 < len(head) <= 4 and head[0].casefold() not in language.clause_openers:
+            # `Russia, she said on Wednesday, was pursuing …`
+            quote = _interrupted(sentence, match, match.end(), mention, options)
+            if quote is not None:
+                return quote
         if clause_start is not None:
             clause_start += len(sentence[clause_start:]) - len(sentence[clause_start:].lstrip())
             content = sentence[clause_start : next_attribution(sentence, clause_start, language)].rstrip(" .。!?,")
             if len(words(content)) >= options.min_indirect_words or (language.cjk and len(content) >= 6):
                 return Quote(clause_start, clause_start + len(content), content, "indirect", cue, name, name_start, 0)
         ends_here = not after.strip(" .!?。") or frame_only(after, language)
-        if (
-            ends_here
-            and len(words(content_before)) >= options.min_indirect_words
-            and sentence[:name_start].rstrip().endswith((",", "，", "—", "–"))
-        ):
+        if ends_here and len(words(content_before)) >= options.min_indirect_words and set_apart:
             return Quote(0, len(content_before), content_before, "indirect", cue, name, name_start, 0)
         if cue.casefold() in language.block_intro and introduces_block(after):
             return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
