@@ -198,8 +198,10 @@ class Language:
     pro_drop: bool  # `"…", admitió.`: a cue with no subject still attributes, to the previous speaker
     reported_markers: frozenset[str]  # `sei`, `habe`: a sentence of its own that is reported speech
     split_particles: frozenset[str]  # `mit` of `teilte … mit`: may close the clause after the speaker
+    fronted: frozenset[str]  # `Dazu`, `Im`: open a verb-second sentence; its subject follows the verb
     group_nouns: frozenset[str]  # `Republican`, `Democrats`, `消息人士`: a mention headed by one names nobody
     role_suffixes: frozenset[str]  # `mitglied`, `sprecher`: role nouns that end compounds
+    caption_label: re.Pattern[str] | None  # `Foto:`, `Image:`: what opens a caption or a photo credit
 
     @property
     def cjk(self) -> bool:
@@ -223,6 +225,7 @@ def language_resources(code: str | None) -> Language:
         return "".join(rf"|{re.escape(verb)}(?={clause}{re.escape(particle)}(?![\w-]))" for verb, particle in pairs)
 
     bound = "" if code in {"zh", "ja"} else r"(?<![\w-])"
+    captions = people["caption_labels"].get(code, []) + people["caption_labels"]["en"]
     end = "" if code in {"zh", "ja"} else r"(?![\w-])"
     return Language(
         code=code,
@@ -256,8 +259,15 @@ def language_resources(code: str | None) -> Language:
         pro_drop=bool(table["pro_drop"]),
         reported_markers=frozenset(table["reported_markers"]),
         split_particles=frozenset(entry.rsplit(" ", 1)[1] for entry in table["split_verbs"]),
+        fronted=frozenset(table["fronted"])
+        | (
+            frozenset(people["prepositions"].get(code, [])) | frozenset(table["frame_words"])
+            if table["fronted"]
+            else frozenset()
+        ),
         group_nouns=frozenset(people["group_nouns"].get(code, [])),
         role_suffixes=frozenset(people["role_suffixes"].get(code, [])),
+        caption_label=re.compile(rf"(?:{alternation(captions)})[ \t]*:[ \t]*") if captions else None,
     )
 
 

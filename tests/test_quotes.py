@@ -229,6 +229,25 @@ def test_indirect_speech(text, language, content, speaker):
          "designs.", "en",
          [("it has struck a new license agreement with Apple", "Imagination Technologies Group Plc"),
           ("it would supply a wider range of designs", "Imagination Technologies Group Plc")]),
+        # 1483963502_1484062080.2 and NTREX-style German: a sentence opened by a phrase has its subject after
+        # the verb (verb second)
+        ("In einem offenen Brief erklärt Moderator Richard Gutjahr, warum er nicht mehr für den BR arbeiten wird.",
+         "de", [("warum er nicht mehr für den BR arbeiten wird", "Richard Gutjahr")]),
+        ("Im Interview sagte der Minister Olaf Scholz am Montag, die Lage sei ernst.", "de",
+         [("die Lage sei ernst", "Olaf Scholz")]),
+        # 1487153677_1487329468.2 and 1524863545it_1501102196it.1: a cue opens the sentence, its subject left out
+        ("'Celebramos la elección de Juan Guaidó', afirmó la Cancillería en un comunicado. Añadió que el Gobierno "
+         "del presidente Iván Duque 'acoge con beneplácito' el respaldo a Guaidó.", "es",
+         [("'Celebramos la elección de Juan Guaidó'", "la Cancillería"),
+          ("el Gobierno del presidente Iván Duque 'acoge con beneplácito' el respaldo a Guaidó", "la Cancillería")]),
+        # 1494842528_1507583964.1: a photo credit runs into the caption's name; an adverb opens the appositive
+        ("Foto: Reuters Diosdado Cabello, presidente de la ANC, ofrece una rueda de prensa. Durante la rueda de "
+         "prensa, Cabello, también primer vicepresidente del PSUV, dijo que este diálogo tiene el objetivo de "
+         "alcanzar un entendimiento.", "es",
+         [("este diálogo tiene el objetivo de alcanzar un entendimiento", "Diosdado Cabello")]),
+        # 1536562568_1536842694.1: two words a scrape ran together are two words
+        ('"Der Direktor hat mich immer wahnsinnig interessiert", sagt Sachs.Sin erster Arbeitstag ist im März.',
+         "de", [("Der Direktor hat mich immer wahnsinnig interessiert", "Sachs")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),

@@ -75,6 +75,9 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
     tokens = list(WORD.finditer(after))
     complementizers = {c.casefold() for c in language.complementizers}
     addressee = match.group(0).casefold() in language.object_verbs  # `told the Associated Press that`
+    comma = after.find(",")
+    if comma > 0 and _time_then_clause(after, comma, language):
+        return match.end() + comma + 1  # `sagte am Donnerstag, die USA seien sicher, dass …`
     for index, token in enumerate(tokens[:14]):
         if token.group(0).casefold() in complementizers:
             if '"' in after[: token.start()] or "“" in after[: token.start()]:
@@ -89,9 +92,6 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
                 and not language.cue_pattern.fullmatch(tokens[0].group(0))  # `said, adding that`
             ):
                 break  # `said the UN agreement deals with institutions that support …`: a relative `that`
-            comma = after.find(",", 0, token.start())
-            if comma > 0 and _time_then_clause(after, comma, token.start(), language):
-                return match.end() + comma + 1  # `sagte am Donnerstag, die USA seien sicher, dass …`
             return match.end() + token.end()
     if match.group(0) in language.need_complementizer:
         # `announced their plans`, `added a goal`: without `that`, an object, not reported speech;
@@ -133,18 +133,18 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
     return match.end() + begin
 
 
-def _time_then_clause(after: str, comma: int, complementizer: int, language: Language) -> bool:
-    """`said on Thursday, the US was confident that …`: a time set off by a comma after the cue,
-    then the reported clause itself (its `that` belongs inside it)."""
+def _time_then_clause(after: str, comma: int, language: Language) -> bool:
+    """`said on Thursday, the US was confident that …`, `sagte am Montag, die Lage sei ernst`: a
+    time set off by a comma after the cue, then the reported clause itself."""
     frame = [w.casefold() for w in words(after[:comma])]
     known = _FRAME_WORDS | _BEFORE_COMPLEMENTIZER | language.frame_words
-    between = after[comma:complementizer]
+    clause = words(after[comma : comma + 80])
     return (
         0 < len(frame) <= 3
         and all(w in known for w in frame)
-        and bool(words(between))
-        and words(between)[0].casefold() not in language.clause_openers | _BEFORE_COMPLEMENTIZER
-        and not language.cue_pattern.search(between)
+        and len(clause) >= 2
+        and clause[0].casefold() not in language.clause_openers | _BEFORE_COMPLEMENTIZER | language.complementizers
+        and not language.cue_pattern.search(" ".join(clause[:6]))
     )
 
 

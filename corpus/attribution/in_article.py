@@ -31,6 +31,7 @@ from quotetrace.corpus.attribution.people import (
     split_roles,
 )
 from quotetrace.corpus.attribution.records import Person, Quote
+from quotetrace.corpus.attribution.tokens import INITIALISM
 from quotetrace.corpus.lexicon import HAN, NOT_A_NAME, Language, language_resources, plural_noun
 
 _FULL_NAME, _SURNAME, _PRONOUN, _ROLE, _CONTINUED, _AS_WRITTEN, _DESCRIBED = 0.95, 0.85, 0.7, 0.6, 0.6, 0.5, 0.45
@@ -59,6 +60,10 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         mention = quote.speaker_mention
         person: Person | None = None
         confidence = None
+        if mention is not None and len(mention.strip(". ")) <= 1 and mention.casefold() not in resources_.pronouns:
+            quote.speaker = quote.speaker_role = quote.speaker_confidence = None
+            continue  # `as F said`: a name a scrape cut to its first letter
+        mention = _as_spoken(mention, resources_) if mention is not None else None
         if mention is None:
             introduced = _introduced_since(people, previous, quote)
             if introduced is not None:  # `Ben Myers, president of …, says …` ¶ `"…"`: the newly named person
@@ -120,6 +125,18 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if issuer is not None and quote.speaker_confidence is not None:
             quote.speaker_confidence = min(quote.speaker_confidence, _DESCRIBED)
         previous = quote if quote.speaker else previous
+
+
+def _as_spoken(mention: str, resources_: Language) -> str | None:
+    """The mention less a caption label (`Image: Mr McLaren's fiancee`); None for a heading in
+    capitals (`ZUM THEMA sagte er`): the sentence's subject is elsewhere, as if none were written."""
+    if resources_.caption_label is not None:
+        label = resources_.caption_label.match(mention)
+        mention = mention[label.end() :] if label else mention
+    found = mention.split()
+    if len(found) >= 2 and all(w.isupper() and len(w) >= 3 and not INITIALISM.fullmatch(w) for w in found):
+        return None
+    return mention or None
 
 
 @cache

@@ -202,7 +202,9 @@ def _appositive_head(stripped: str, language: Language) -> tuple[str, int] | Non
         first in DETERMINERS.get(language.code, set())
         or first in language.roles
         or first in interposed
+        or first in language.skip  # `Cabello, también primer vicepresidente del PSUV,`
         or first.endswith(("'s", "’s"))
+        or any(w.casefold().strip('"“”«»') in language.roles for w in appositive.split()[:3])  # `hermana de`
     ):
         return None
     tokens = list(WORD.finditer(body[:comma]))

@@ -85,6 +85,11 @@ def people_in(text: str, language: str | None) -> list[Person]:
         tokens = match.group(0).split()
         while tokens and tokens[0].casefold() in resources_.openers:
             tokens = tokens[1:]  # `Wie Chad Hammel sagte`: `Wie` opens the sentence
+        credit = resources_.caption_label and _after_caption_label(text, match.start(), resources_.caption_label)
+        if credit and len(tokens) >= 3:
+            tokens = tokens[1:]  # `Foto: Reuters Diosdado Cabello, presidente …`: the credit, then the caption
+        elif credit:
+            continue  # `Photo: Jane Smith`: the photographer
         name_tokens, role_tokens = split_roles(tokens, roles)
         if len(name_tokens) < 2 or len(name_tokens) > 4 or not person_tokens(name_tokens):
             continue
@@ -339,6 +344,12 @@ def places_in(text: str) -> frozenset[str]:
     """Capitalized runs the text puts after a locative (`in Nova Scotia`, `at the Sony Open`): places
     and events, though they may start with a first name. One pass over the text."""
     return frozenset(match.group(1) for match in _AFTER_LOCATIVE.finditer(text))
+
+
+def _after_caption_label(text: str, start: int, label: re.Pattern[str]) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    opening = text[max(line_start, start - 20) : start]
+    return any(found.end() == len(opening) for found in label.finditer(opening))
 
 
 def _in_credit(text: str, start: int, end: int) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from quotetrace.corpus.attribution.clauses import (
@@ -246,10 +247,16 @@ def _short_continuation(
     return len(words(gap)) <= 6 and bool(language.cue_pattern.search(gap)) and gap.rstrip().endswith((".", "!", "?"))
 
 
+def _cues(text: str, language: Language) -> Iterator[re.Match[str]]:
+    """The cues in ``text``; in a language that leaves out its subjects, also one that opens it
+    capitalized (`Añadió que …`, `Ha aggiunto: "…"`)."""
+    return language.cue_pattern.finditer(text[:1].lower() + text[1:] if language.pro_drop else text)
+
+
 def _reporting_frame(frame_before: str, language: Language) -> bool:
     """The text before a quotation, in its sentence, already reports speech (`X said that`,
     `According to him,`)."""
-    return bool(language.cue_pattern.search(frame_before) or language.according_to.search(frame_before))
+    return bool(next(_cues(frame_before, language), None) or language.according_to.search(frame_before))
 
 
 def _same_paragraph(earlier: list[Quote], found: list[Quote], index: int) -> bool:
@@ -349,7 +356,7 @@ def _attribution_before(frame: str, frame_offset: int, language: Language) -> tu
     if not tail:
         return None
     match = None
-    for candidate in language.cue_pattern.finditer(tail):
+    for candidate in _cues(tail, language):
         match = candidate
     if match is None:
         according = language.according_to.search(tail)
@@ -388,7 +395,7 @@ def _indirect(
         quote = _according_to(sentence, according, language, options)
         if quote:
             return _placed(quote, start, spans, paragraph)
-    for match in language.cue_pattern.finditer(sentence):
+    for match in _cues(sentence, language):
         if _passive(sentence, match) or (language.not_speech and language.not_speech.match(sentence, match.start())):
             continue
         quote = _reported(sentence, match, language, options)
@@ -505,6 +512,12 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
     cue = match.group(0)
     before = sentence[: match.start()]
     after = sentence[match.end() :]
+    fronted = _subject_after_verb(sentence, match, language)
+    if fronted is not None:  # `Im Interview sagte der Minister, die Lage sei ernst`
+        name, name_start, clause = fronted
+        content = sentence[clause : next_attribution(sentence, clause, language)].rstrip(" .。!?,")
+        if len(words(content)) >= options.min_indirect_words:
+            return Quote(clause, clause + len(content), content, "indirect", cue, name, name_start, 0)
     mention = mention_before(sentence, match.start(), language)
     inverted = _inverted_speaker(sentence, match, language, named=mention is not None)
     if inverted is not None and len(words(inverted[2])) >= options.min_indirect_words:
@@ -522,6 +535,12 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         if subject and len(subject[0].split()) >= 2 and "," not in between and len(words(between)) <= 5:
             mention = subject  # `Спасатель капитан Ларри Гайлз в ходе брифинга прессы сообщил`
     clause_start = content_after_cue(sentence, match, language)
+    if mention is None and clause_start is not None and _subject_left_out(before, language):
+        content = sentence[clause_start:].strip()
+        start = sentence.index(content, clause_start) if content else clause_start
+        content = content[: next_attribution(content, 0, language)].rstrip(" .。!?,")
+        if len(words(content)) >= options.min_indirect_words:
+            return Quote(start, start + len(content), content, "indirect", cue, None, None, 0)
     if mention is not None:
         name, name_start = mention
         content_before = sentence[:name_start].strip(" ,—–-")
@@ -547,6 +566,42 @@ def _reported(sentence: str, match: re.Match[str], language: Language, options: 
         if cue.casefold() in language.block_intro and introduces_block(after):
             return Quote(0, len(sentence), "", "block_intro", cue, name, name_start, 0)
     return None
+
+
+_WORDS_ONLY = re.compile(r"\s*(?:[^\W\d_]+(?:[\s,]+|$))*")  # each word ends at a separator: no backtracking
+
+
+def _subject_after_verb(sentence: str, match: re.Match[str], language: Language) -> tuple[str, int, int] | None:
+    """In a verb-second language, a sentence opened by an adverb or a phrase (``fronted``) has
+    its subject after the verb: `Dazu erklärte der Sprecher, dass …`, `In einem offenen Brief
+    erklärt Moderator Richard Gutjahr, warum …`. (mention, its offset, where the clause starts)."""
+    before = sentence[: match.start()]
+    opening = words(before)
+    if not opening or "," in before or opening[0].casefold() not in language.fronted:
+        return None
+    mention = mention_after(sentence, match.end(), language)
+    if mention is None:
+        return None
+    after = _CLAUSE_AFTER_SUBJECT.search(sentence, mention[1] + len(mention[0]))
+    between = sentence[mention[1] + len(mention[0]) : after.start()] if after else ""
+    if after is None or (words(between) and not frame_only(between, language)):
+        return None  # `sagte der Minister am Montag, …`: a frame may stand before the clause
+    complementizer = WORD.match(sentence, after.end())
+    clause = after.end()
+    if complementizer and complementizer.group(0).casefold() in language.complementizers:
+        clause = complementizer.end() + 1
+    return mention[0], mention[1], clause
+
+
+_CLAUSE_AFTER_SUBJECT = re.compile(r"\s*[,:]\s*")
+
+
+def _subject_left_out(before: str, language: Language) -> bool:
+    """`Añadió que …`, `Después, dijo que …`: a cue that opens its sentence (after adverbs at most)
+    in a language that leaves out a pronoun subject: the speaker is the one the article is on."""
+    if not language.pro_drop or not _WORDS_ONLY.fullmatch(before):
+        return False  # only words and commas before the cue: no quotation, no clause of its own
+    return all(w.casefold() in language.skip for w in words(before))
 
 
 def _inverted_speaker(

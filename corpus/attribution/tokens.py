@@ -7,7 +7,8 @@ import re
 
 from quotetrace.corpus.lexicon import NAME_PARTICLES, NOT_A_NAME, Language, language_resources
 
-WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w))*", re.UNICODE)
+# a dot inside a word joins `U.S.`, `J.P.`, `3.5`; not two words a scrape ran together (`sagt Sachs.Sin erster`)
+WORD = re.compile(r"[^\W_](?:[\w'’-]|\.(?=\w)(?!(?<=[a-zäöüß]{2}\.)[A-ZÄÖÜ][a-zäöüß]))*", re.UNICODE)
 
 
 def words(text: str) -> list[str]:
