@@ -12,7 +12,7 @@ from functools import cache
 
 from quotetrace.corpus import resources
 from quotetrace.corpus.attribution.mentions import LEADING_ARTICLE, clean_mention
-from quotetrace.corpus.attribution.names import HAN_RUN, first_name_gender, same_part
+from quotetrace.corpus.attribution.names import HAN_RUN, first_name_gender, han_mention_name, same_part
 from quotetrace.corpus.attribution.organisations import (
     capitalized_mid_sentence,
     issuer_just_quoted,
@@ -125,6 +125,18 @@ def resolve_in_article(text: str, quotes: list[Quote], language: str | None, con
         if issuer is not None and quote.speaker_confidence is not None:
             quote.speaker_confidence = min(quote.speaker_confidence, _DESCRIBED)
         previous = quote if quote.speaker else previous
+    _lengthen_han_names(quotes)
+
+
+def _lengthen_han_names(quotes: list[Quote]) -> None:
+    """`气象局` where the article's other quotes name `美国国家气象局`: a Han speaker that ends
+    exactly one longer speaker of the same article is that one, shortened (as a bare surname is)."""
+    names = {q.speaker for q in quotes if q.speaker and HAN_RUN.fullmatch(q.speaker)}
+    for quote in quotes:
+        if quote.speaker in names:
+            longer = [n for n in names if len(n) > len(quote.speaker) and n.endswith(quote.speaker)]
+            if len(longer) == 1:
+                quote.speaker = longer[0]
 
 
 def _as_spoken(mention: str, resources_: Language) -> str | None:
@@ -133,6 +145,8 @@ def _as_spoken(mention: str, resources_: Language) -> str | None:
     if resources_.caption_label is not None:
         label = resources_.caption_label.match(mention)
         mention = mention[label.end() :] if label else mention
+    if HAN.search(mention):
+        mention = han_mention_name(mention) or mention  # `兼首席执行官弗兰克·德贝里` → 弗兰克·德贝里
     found = mention.split()
     if len(found) >= 2 and all(w.isupper() and len(w) >= 3 and not INITIALISM.fullmatch(w) for w in found):
         return None

@@ -55,3 +55,28 @@ def same_part(a: str, b: str) -> bool:
         return False
     short, long = sorted((a.casefold(), b.casefold()), key=len)
     return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1])
+
+
+# `德贝里(Frank DeBerry)`, `（Frank DeBerry）`, `德贝里(Frank DeBerry` (a cut): the name as the original spells it
+_LATIN_IN_PARENTHESES = re.compile(r"[(（]\s*((?:[A-Z][\w'’.-]*\s*){1,4})(?:[)）]|$)")
+
+
+def han_mention_name(mention: str) -> str | None:
+    """The person a Han-script mention names, as one spelling whatever role or fragment of the
+    sentence the mention carries: the Latin name a translation keeps in parentheses
+    (`皮尔斯县警官达伦·莫斯(Darren Moss)` → Darren Moss), else the transliterated name around its
+    middle dot (`兼首席执行官弗兰克·德贝里` → 弗兰克·德贝里). None when it has neither."""
+    latin = _LATIN_IN_PARENTHESES.search(mention)
+    if latin is not None and len(latin.group(1).split()) >= 2:
+        return latin.group(1).strip()
+    dot = max(mention.find("·"), mention.find("•"))
+    if dot <= 0:
+        return None
+    letters = frozenset(resources.load("people")["han_transliteration"])
+    start = dot
+    while start > 0 and mention[start - 1] in letters and dot - start < 4:
+        start -= 1
+    end = dot + 1
+    while end < len(mention) and (mention[end] in letters or mention[end] in "·•") and end - dot <= 6:
+        end += 1
+    return mention[start:end] if start < dot and end > dot + 1 else None
