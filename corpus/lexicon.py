@@ -199,6 +199,7 @@ class Language:
     reported_markers: frozenset[str]  # `sei`, `habe`: a sentence of its own that is reported speech
     split_particles: frozenset[str]  # `mit` of `teilte … mit`: may close the clause after the speaker
     fronted: frozenset[str]  # `Dazu`, `Im`: open a verb-second sentence; its subject follows the verb
+    refers_back: re.Pattern[str] | None  # `Об этом сообщил`: attributes the sentence before to who follows
     group_nouns: frozenset[str]  # `Republican`, `Democrats`, `消息人士`: a mention headed by one names nobody
     role_suffixes: frozenset[str]  # `mitglied`, `sprecher`: role nouns that end compounds
     caption_label: re.Pattern[str] | None  # `Foto:`, `Image:`: what opens a caption or a photo credit
@@ -259,6 +260,7 @@ def language_resources(code: str | None) -> Language:
         pro_drop=bool(table["pro_drop"]),
         reported_markers=frozenset(table["reported_markers"]),
         split_particles=frozenset(entry.rsplit(" ", 1)[1] for entry in table["split_verbs"]),
+        refers_back=re.compile(rf"\s*(?:{alternation(table['refers_back'])}){end}") if table["refers_back"] else None,
         fronted=frozenset(table["fronted"])
         | (
             frozenset(people["prepositions"].get(code, [])) | frozenset(table["frame_words"])

@@ -13,6 +13,7 @@ from conftest import REPO, ntrex_documents, seed_article
 from quotetrace.corpus.attribution.identity import resolve_corpus, same_person
 from quotetrace.corpus.attribution.in_article import is_proper_name, resolve_in_article
 from quotetrace.corpus.attribution.marks import quoted_spans
+from quotetrace.corpus.attribution.names import han_mention_name
 from quotetrace.corpus.attribution.organisations import spelled_out
 from quotetrace.corpus.attribution.people import people_in
 from quotetrace.corpus.attribution.quotes import quote_rows
@@ -248,6 +249,21 @@ def test_indirect_speech(text, language, content, speaker):
         # 1536562568_1536842694.1: two words a scrape ran together are two words
         ('"Der Direktor hat mich immer wahnsinnig interessiert", sagt Sachs.Sin erster Arbeitstag ist im März.',
          "de", [("Der Direktor hat mich immer wahnsinnig interessiert", "Sachs")]),
+        # 1513646375fr_1613441024fr.1: a sentence that attributes the one before it (an elided article, `l'agence`)
+        ("La République tchèque a rejeté une résolution critique de l'UE. Cela a été rapporté par l'agence de "
+         "presse ČTK, citant des sources diplomatiques.", "fr",
+         [("La République tchèque a rejeté une résolution critique de l'UE", "agence de presse ČTK")]),
+        ("Россия не будет участвовать в переговорах. Об этом сообщил глава МИД Сергей Лавров.", "ru",
+         [("Россия не будет участвовать в переговорах", "Сергей Лавров")]),
+        # 1523294079_1517354815.2: `selon des informations de`
+        ("Selon des informations de nos confrères de Closer, le tournage de l'émission devait se dérouler une "
+         "semaine plus tôt.", "fr",
+         [("le tournage de l'émission devait se dérouler une semaine plus tôt", "nos confrères de Closer")]),
+        # 1591316676_1591409166.2: a relative clause after the source is about the source
+        ("Nach Informationen der oppositionsnahen syrischen Beobachtungsstelle für Menschenrechte, die in der Regel "
+         "gut informiert ist, liegt die Zahl der Todesopfer etwas niedriger.", "de",
+         [("liegt die Zahl der Todesopfer etwas niedriger",
+           "oppositionsnahen syrischen Beobachtungsstelle für Menschenrechte")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),
@@ -680,6 +696,24 @@ def test_a_shortened_han_name_joins_the_only_name_it_ends():
     # two foreign ministries: `外交部` could be either, so it is neither
     _, ids = resolve_corpus([(n, "zh", None, n) for n in ("俄罗斯外交部", "中国外交部", "外交部")])
     assert len(set(ids.values())) == 3
+    # an office in Han script renders no Latin name, however its sounds fall (国家气象局 is no `Agency`)
+    entries = [(n, "zh", None, n) for n in names] + [("Anadolu Agency", "en", None, "e1"), ("Agency", "en", None, "e2")]
+    _, ids = resolve_corpus(entries)
+    assert len({ids[n] for n in names}) == 1 and ids["气象局"] != ids["Anadolu Agency"]
+
+
+@pytest.mark.parametrize(
+    ("mention", "name"),
+    [  # WMT22 zh machine translations of one story: one person, whatever the mention carries
+        ("兼首席执行官弗兰克·德贝里", "弗兰克·德贝里"),
+        ("场总裁兼首席执行官弗兰克·德贝里（Frank DeBerry）", "Frank DeBerry"),
+        ("德贝里(Frank DeBerry", "Frank DeBerry"),
+        ("皮尔斯县警察局警官达伦·莫斯(Darren Moss)", "Darren Moss"),
+        ("美国国家气象局", None),
+    ],
+)
+def test_a_han_mention_names_the_person_it_carries(mention, name):
+    assert han_mention_name(mention) == name
 
 
 # Names as the quote stage resolved them in NTREX's translations of one English quote each.

@@ -143,10 +143,13 @@ def _same_surname_across_scripts(by_surname: dict[str, list[_Entry]]) -> dict[st
     def same_first_name(key: str, target: str) -> bool:
         return any(_compatible(a, b) for a in firsts[key] for b in firsts[target])
 
+    han_organisations = language_resources("zh").organisation_nouns
     joined: dict[str, str] = {}
     for key in sorted(by_surname):
         if key in written_in_latin or len(skeleton(key)) < (3 if HAN_RUN.search(key) else 2):
             continue
+        if HAN_RUN.search(key) and key.endswith(tuple(han_organisations)):
+            continue  # `国家气象局` (an office, not a rendered name) sounds like no Latin name
         shape = skeleton(key)
         targets, near = latin.exact(shape), latin.near(shape)
         if firsts[key]:  # a first name picks among the candidates, and allows a near skeleton

@@ -111,6 +111,8 @@ def _head(source: str, language: Language) -> str | None:
     …`, `Keeper of the Ruler's Seal, Syed Danial Syed Ahmad,`). None for a lone relative pronoun
     (`veteran MPs who say`: the tagger marked `who`, which stands for someone it did not mark)."""
     words = source.strip(_MARKS + ",.;:—–-").split()
+    while words and language.cue_pattern.fullmatch(words[0][:1].lower() + words[0][1:]):
+        words = words[1:]  # `Сказал Трамп`: the cue the tagger took into the source
     cut = next((i for i, w in enumerate(words) if w.casefold() in language.relatives), len(words))
     if cut == 0:
         return None

@@ -363,6 +363,9 @@ def mention_after(text: str, position: int, language: Language) -> tuple[str, in
     `says the affable proprietor`, `according to the most recent numbers from Statistics Canada`."""
     if language.cjk:
         return _han_mention_after(text, position, language)
+    elided = _ELIDED_ARTICLE.match(text, position)
+    if elided is not None:  # `par l'agence de presse ČTK`, `l'AFP`: the article joined to its noun
+        position = elided.end()
     rest = text[position:]
     tokens = list(WORD.finditer(rest))
     if not tokens or rest[: tokens[0].start()].strip(" ") not in {"", ","}:
@@ -387,7 +390,7 @@ def mention_after(text: str, position: int, language: Language) -> tuple[str, in
             continue
         if run and word.casefold() in stops:
             break
-        if not run and word.casefold() in ARTICLES.get(language.code, {"the"}) | language.roles:
+        if not run and (elided is not None or word.casefold() in ARTICLES.get(language.code, {"the"}) | language.roles):
             run.append(token)  # `said the affable proprietor`, `said police Chief Joseph Boinnet`
             continue
         following = tokens[index + 1].group(0).casefold() if index + 1 < len(tokens) else ""
@@ -401,7 +404,8 @@ def mention_after(text: str, position: int, language: Language) -> tuple[str, in
             run.append(token)  # `Heart and Stroke senior manager Erin Kim`
             continue
         capitalized_seen = any(is_name_token(t.group(0)) for t in run)
-        if run and run[0].group(0).casefold() in ARTICLES.get(language.code, {"the"}) and len(run) < 5:
+        led = elided is not None or (run and run[0].group(0).casefold() in ARTICLES.get(language.code, {"the"}))
+        if led and len(run) < 5:
             if capitalized_seen:
                 break  # `der Metropolitan Police arbeiteten`: the name ended
             run.append(token)
@@ -476,6 +480,7 @@ def _han_mention_after(text: str, position: int, language: Language) -> tuple[st
     return match.group(1), position + match.start(1)
 
 
+_ELIDED_ARTICLE = re.compile(r"[ \t]*[lL]['’](?=\w)")
 LEADING_ARTICLE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
 
 

@@ -172,6 +172,9 @@ def _paragraph_quotes(
         if first < len(covered) and covered[first][0] < end:
             continue
         reported = _indirect_all(paragraph, start, end, spans, language, options)
+        before = _reported_before(paragraph, sentences, position, found, language, options)
+        if before is not None:  # `…. Об этом сообщил глава МИД Сергей Лавров.`
+            reported = [before]
         if not reported and _continues_report(paragraph, sentences, position, found, earlier, index, language, options):
             content = paragraph[start:end].strip().rstrip(" .!?")
             reported = [Quote(start, start + len(content), content, "indirect", None, None, None, index)]
@@ -184,6 +187,32 @@ def _paragraph_quotes(
             found.append(quote)
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _reported_before(
+    paragraph: str,
+    sentences: list[tuple[int, int]],
+    position: int,
+    found: list[Quote],
+    language: Language,
+    options: QuoteOptions,
+) -> Quote | None:
+    """The sentence before one that opens with ``refers_back`` (`Об этом сообщил Лавров.`, `Cela a
+    été rapporté par l'agence ČTK.`), as a quote of the speaker named there, unless it is one already."""
+    start = sentences[position][0]
+    phrase = language.refers_back.match(paragraph, start) if language.refers_back and position else None
+    if phrase is None:
+        return None
+    mention = mention_after(paragraph, phrase.end(), language)
+    first, last = sentences[position - 1]
+    if mention is None or any(q.start < last and first < q.end for q in found):
+        return None
+    content = paragraph[first:last].strip().rstrip(" .!?")
+    if len(words(content)) < options.min_indirect_words:
+        return None
+    content_start = paragraph.index(content, first)
+    cue = phrase.group(0).strip()
+    return Quote(content_start, content_start + len(content), content, "indirect", cue, mention[0], mention[1], 0)
 
 
 def _attribution_of_sentence_before(
@@ -466,6 +495,13 @@ def _according_to(sentence: str, match: re.Match[str], language: Language, optio
         content_end = len(sentence)
         if _RELATIVE.match(sentence, content_start):
             return None  # `…, according to Mark Carney, who expects a slowdown`: about the source
+        relative = WORD.search(sentence, content_start)
+        if relative and relative.group(0).casefold() in language.relatives and not before:
+            # `Nach Informationen der Beobachtungsstelle, die gut informiert ist, liegt …`: past the relative clause
+            closing = sentence.find(",", relative.end())
+            if closing == -1:
+                return None
+            content_start = closing + 1
     else:
         content_start, content_end = 0, match.start()
         if before.endswith((",", "，")):  # `Some of those concerns, according to experts, include …`
