@@ -264,6 +264,12 @@ def test_indirect_speech(text, language, content, speaker):
          "gut informiert ist, liegt die Zahl der Todesopfer etwas niedriger.", "de",
          [("liegt die Zahl der Todesopfer etwas niedriger",
            "oppositionsnahen syrischen Beobachtungsstelle für Menschenrechte")]),
+        # 1515277116zh_1512395332zh.1: the name opens the long frame after the quotation
+        ("“我认为这对我来说是一场真正的胜利，”克洛布查尔周一预选会议开始前在约翰斯顿告诉记者。", "zh",
+         [("我认为这对我来说是一场真正的胜利，", "克洛布查尔")]),
+        # 1502026410zh_1503483102zh.1: a role run into a dotted name; the addressee before the content
+        ("阿卜耶伊地区行政长官库尔·阿洛尔·库尔告诉法新社，全副武装的民兵周三早些时候袭击了该村庄。", "zh",
+         [("全副武装的民兵周三早些时候袭击了该村庄", "库尔·阿洛尔·库尔")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),

@@ -68,6 +68,10 @@ def content_after_cue(sentence: str, match: re.Match[str], language: Language) -
     `dass`) within a few words, else right after the cue (and its addressee, `told reporters`)."""
     after = sentence[match.end() :]
     if language.cjk:
+        comma = after.find("，", 0, 12)
+        if match.group(0) in language.object_verbs and comma > 0:
+            after_addressee = comma + 1  # `告诉法新社，…`: the addressee, then what was said
+            return match.end() + after_addressee if after[after_addressee:].strip() else None
         stripped = after.lstrip("，,：: ")
         return match.end() + (len(after) - len(stripped)) if stripped else None
     if after.lstrip()[:1] in {".", "!", "?"} or not after.strip():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from quotetrace.corpus.attribution.names import first_name_gender
+from quotetrace.corpus.attribution.names import first_name_gender, han_mention_name, han_transliteration
 from quotetrace.corpus.attribution.tokens import INITIALISM, WORD, abbreviated, is_name_token, name_run_before
 from quotetrace.corpus.lexicon import (
     ARTICLES,
@@ -467,10 +467,23 @@ def _han_mention_before(text: str, cue_start: int, language: Language) -> tuple[
     for pronoun in sorted(language.pronouns, key=len, reverse=True):
         if run.endswith(pronoun):
             return pronoun, match.end() - len(pronoun)
-    name = han_name(run, language)
-    if name is None:
+    name = han_name(run, language) or han_mention_name(run)  # `地区行政长官库尔·阿洛尔·库尔`
+    if name is None or not run.endswith(name):
         return None
     return name, match.end() - len(name)
+
+
+def han_name_opening(text: str) -> tuple[str, int] | None:
+    """A transliterated name that opens ``text`` (`”克洛布查尔周一…告诉记者`): the quote's speaker
+    when the cue after the quotation has no name right before it."""
+    found = re.match(r"[\s，,”\"]*", text)
+    start = found.end() if found else 0
+    letters = han_transliteration()
+    end = start
+    while end < len(text) and (text[end] in letters or text[end] in "·•") and end - start < 8:
+        end += 1
+    name = text[start:end].strip("·•")
+    return (name, start) if len(name) >= 3 else None
 
 
 def _han_mention_after(text: str, position: int, language: Language) -> tuple[str, int] | None:

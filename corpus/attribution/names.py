@@ -57,6 +57,12 @@ def same_part(a: str, b: str) -> bool:
     return len(short) >= 4 and len(long) - len(short) <= 2 and long.startswith(short[:-1])
 
 
+@cache
+def han_transliteration() -> frozenset[str]:
+    """Han characters that transliterate foreign names (拉夫罗夫, 克洛布查尔)."""
+    return frozenset(resources.load("people")["han_transliteration"])
+
+
 # `德贝里(Frank DeBerry)`, `（Frank DeBerry）`, `德贝里(Frank DeBerry` (a cut): the name as the original spells it
 _LATIN_IN_PARENTHESES = re.compile(r"[(（]\s*((?:[A-Z][\w'’.-]*\s*){1,4})(?:[)）]|$)")
 
@@ -72,7 +78,7 @@ def han_mention_name(mention: str) -> str | None:
     dot = max(mention.find("·"), mention.find("•"))
     if dot <= 0:
         return None
-    letters = frozenset(resources.load("people")["han_transliteration"])
+    letters = han_transliteration()
     start = dot
     while start > 0 and mention[start - 1] in letters and dot - start < 4:
         start -= 1

@@ -30,7 +30,7 @@ from quotetrace.corpus.attribution.clauses import (
     next_attribution,
 )
 from quotetrace.corpus.attribution.marks import quoted_spans, strip_marks
-from quotetrace.corpus.attribution.mentions import mention_after, mention_before, sentence_subject
+from quotetrace.corpus.attribution.mentions import han_name_opening, mention_after, mention_before, sentence_subject
 from quotetrace.corpus.attribution.records import Quote
 from quotetrace.corpus.attribution.tokens import WORD, is_name_token, name_run_before, words
 from quotetrace.corpus.lexicon import HAN, Language, language_resources
@@ -351,6 +351,8 @@ def _attribution_in(
     mention = mention_before(frame, match.start(), language)
     if mention is None:
         mention = mention_after(frame, match.end(), language)
+    if mention is None and language.cjk and anchored:
+        mention = han_name_opening(frame)  # `“…，”克洛布查尔周一在约翰斯顿告诉记者`
     if mention is None:
         if language.pro_drop and anchored and not words(frame[: match.start()]):
             return cue, None, None  # `"…", admitió.`: the subject is implied, the previous speaker
