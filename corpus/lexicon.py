@@ -200,6 +200,7 @@ class Language:
     split_particles: frozenset[str]  # `mit` of `teilte … mit`: may close the clause after the speaker
     fronted: frozenset[str]  # `Dazu`, `Im`: open a verb-second sentence; its subject follows the verb
     refers_back: re.Pattern[str] | None  # `Об этом сообщил`: attributes the sentence before to who follows
+    opinion_marker: re.Pattern[str] | None  # `Pour le vice-président, …`: opens a sentence with whose view
     group_nouns: frozenset[str]  # `Republican`, `Democrats`, `消息人士`: a mention headed by one names nobody
     role_suffixes: frozenset[str]  # `mitglied`, `sprecher`: role nouns that end compounds
     caption_label: re.Pattern[str] | None  # `Foto:`, `Image:`: what opens a caption or a photo credit
@@ -260,6 +261,9 @@ def language_resources(code: str | None) -> Language:
         pro_drop=bool(table["pro_drop"]),
         reported_markers=frozenset(table["reported_markers"]),
         split_particles=frozenset(entry.rsplit(" ", 1)[1] for entry in table["split_verbs"]),
+        opinion_marker=re.compile(rf"\s*(?:{alternation(table['opinion_markers'])}){end}")
+        if table["opinion_markers"]
+        else None,
         refers_back=re.compile(rf"\s*(?:{alternation(table['refers_back'])}){end}") if table["refers_back"] else None,
         fronted=frozenset(table["fronted"])
         | (

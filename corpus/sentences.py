@@ -16,7 +16,7 @@ from quotetrace.corpus import resources
 _CLOSERS = re.escape("\"'”’»」』›)]")
 _CJK_END = re.compile(rf"[。！？!?]+[{_CLOSERS}]*")
 _END = re.compile(rf"(?:[.!?…]+|\.\.\.)[{_CLOSERS}]*(?=\s+|$)")
-_NEXT_STARTS = re.compile(r"\s+[\"'“‘«„(\[]?[\d\w]")
+_NEXT_STARTS = re.compile(r"\s+(?:[\"'“‘„(\[]|«[ \u00a0\u202f]?)?[\d\w]")  # French `« C'est`
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 

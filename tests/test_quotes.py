@@ -270,6 +270,17 @@ def test_indirect_speech(text, language, content, speaker):
         # 1502026410zh_1503483102zh.1: a role run into a dotted name; the addressee before the content
         ("阿卜耶伊地区行政长官库尔·阿洛尔·库尔告诉法新社，全副武装的民兵周三早些时候袭击了该村庄。", "zh",
          [("全副武装的民兵周三早些时候袭击了该村庄", "库尔·阿洛尔·库尔")]),
+        # 1546348677_1555783209.2: whose view a sentence gives, named by a role
+        ("Pour le vice-président de la CENI, le double scrutin se tient dans un contexte sécuritaire inédit.", "fr",
+         [("le double scrutin se tient dans un contexte sécuritaire inédit", "le vice-président de la CENI")]),
+        ("Pour la première fois, le double scrutin se tient dans un contexte sécuritaire inédit.", "fr", []),
+        # 1629207142fr_1629056067fr.2: an auxiliary and an adverb between the speaker and the cue
+        ("Berlin a précédemment exprimé sa crainte que les plans d'annexion l'obligent à choisir.", "fr",
+         [("les plans d'annexion l'obligent à choisir", "Berlin")]),
+        # 1513646375fr_1613441024fr.2: an adjective after the speaker's name; a sentence ends before `« C'est`
+        ("L'UE est une guerre par procuration contre l'Amérique, déclare un membre du Parlement européen. « C'est "
+         "un secret de Polichinelle. »", "fr",
+         [("L'UE est une guerre par procuration contre l'Amérique", "un membre du Parlement")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),

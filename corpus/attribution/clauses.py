@@ -18,6 +18,8 @@ def closes_sentence(rest: str, language: Language) -> bool:
     last = words(rest)[-1:]
     if last and last[0] in language.split_particles and rest.rstrip(".!?").endswith(last[0]):
         rest = rest.rstrip(".!?")[: -len(last[0])].strip()
+    if re.fullmatch(r"[^\W\d_A-Z][\w'’-]*\s*[.!?]?", rest) and rest[:1].islower():
+        return True  # `…, déclare un membre du Parlement européen.`: an adjective after the name
     return not rest.strip(".!?。") or rest.startswith(",") or frame_only(" " + _of_phrase(rest, language), language)
 
 

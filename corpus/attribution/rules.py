@@ -421,7 +421,7 @@ def _indirect(
     options: QuoteOptions,
 ) -> Quote | None:
     sentence = paragraph[start:end]
-    according = language.according_to.search(sentence)
+    according = language.according_to.search(sentence) or _opinion_of(sentence, language)
     if according:
         quote = _according_to(sentence, according, language, options)
         if quote:
@@ -456,6 +456,16 @@ def _indirect_all(
 
 
 _PASSIVE_BEFORE = {"when", "was", "were", "been", "being", "is", "are", "be", "if", "as", "once", "not", "get", "got"}
+
+
+def _opinion_of(sentence: str, language: Language) -> re.Match[str] | None:
+    """`Pour le vice-président de la CENI, …`: a sentence opened by whose view it gives, when that
+    one is named or described by a role (not `Pour la première fois, …`)."""
+    marker = language.opinion_marker.match(sentence) if language.opinion_marker else None
+    mention = mention_after(sentence, marker.end(), language) if marker else None
+    if mention is None or not any(w.casefold() in language.roles or is_name_token(w) for w in words(mention[0])):
+        return None
+    return marker
 
 
 def _passive(sentence: str, match: re.Match[str]) -> bool:
