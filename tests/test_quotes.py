@@ -281,6 +281,16 @@ def test_indirect_speech(text, language, content, speaker):
         ("L'UE est une guerre par procuration contre l'Amérique, déclare un membre du Parlement européen. « C'est "
          "un secret de Polichinelle. »", "fr",
          [("L'UE est une guerre par procuration contre l'Amérique", "un membre du Parlement")]),
+        # 1483963502_1484062080.2: a title run into the text; a split verb with its object (`wirft … vor`)
+        ("Richard Gutjahr verlässt den BR: Ein Journalist klagt an In einem offenen Brief erklärt Moderator "
+         "Richard Gutjahr, warum er nicht mehr für den BR arbeiten wird. Unter anderem wirft er dessen Intendanten "
+         "Wilhelm vor, Unwahrheiten zu sagen.", "de",
+         [("warum er nicht mehr für den BR arbeiten wird", "Richard Gutjahr"),
+          ("Unwahrheiten zu sagen", "Richard Gutjahr")]),
+        ("Die Polizei in Essen sagte der Zeitung, die Lage sei ruhig.", "de", [("die Lage sei ruhig", "Die Polizei")]),
+        # 1484191396_1484061580.1: `estimates` with a clause
+        ("Hayton estimates there could still be as many as 200 abandoned boats in the region.", "en",
+         [("there could still be as many as 200 abandoned boats in the region", "Hayton")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),

@@ -625,15 +625,22 @@ def _subject_after_verb(sentence: str, match: re.Match[str], language: Language)
     erklärt Moderator Richard Gutjahr, warum …`. (mention, its offset, where the clause starts)."""
     before = sentence[: match.start()]
     opening = words(before)
-    if not opening or "," in before or opening[0].casefold() not in language.fronted:
+    if not language.fronted or not opening or "," in before[before.rfind(":") + 1 :]:
+        return None
+    # opened by the phrase (`Dazu`, `Im Interview`), or the cue right after one that opens a sentence
+    # a scrape ran into the one before (`… klagt an In einem offenen Brief erklärt`)
+    opens = [w for w in opening[-4:-1] if w[:1].isupper() and w.casefold() in language.prepositions]
+    if opening[0].casefold() not in language.fronted and not opens:
         return None
     mention = mention_after(sentence, match.end(), language)
     if mention is None:
         return None
     after = _CLAUSE_AFTER_SUBJECT.search(sentence, mention[1] + len(mention[0]))
     between = sentence[mention[1] + len(mention[0]) : after.start()] if after else ""
-    if after is None or (words(between) and not frame_only(between, language)):
-        return None  # `sagte der Minister am Montag, …`: a frame may stand before the clause
+    tail = words(between)[-1:]
+    object_then_particle = len(words(between)) <= 5 and bool(tail) and tail[0] in language.split_particles
+    if after is None or (words(between) and not frame_only(between, language) and not object_then_particle):
+        return None  # `sagte der Minister am Montag, …`, `wirft er dem Intendanten vor, …`
     complementizer = WORD.match(sentence, after.end())
     clause = after.end()
     if complementizer and complementizer.group(0).casefold() in language.complementizers:
