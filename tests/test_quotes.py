@@ -291,6 +291,9 @@ def test_indirect_speech(text, language, content, speaker):
         # 1484191396_1484061580.1: `estimates` with a clause
         ("Hayton estimates there could still be as many as 200 abandoned boats in the region.", "en",
          [("there could still be as many as 200 abandoned boats in the region", "Hayton")]),
+        # NTREX cnbc.com.6790 (Russian): a cue and its speaker that attribute the sentence before them
+        ("Почему Президент Трамп отказался от стольких претензий?\nСказал Трамп, подражая голосу ведущего новостей.",
+         "ru", [("Почему Президент Трамп отказался от стольких претензий", "Трамп")]),
         # 1591828876_1500373122.2: a curly mark closed by a straight one
         ("“We are in the final stage of signing a contract with the Chinese government,\" Seo said Wednesday.", "en",
          [("We are in the final stage of signing a contract with the Chinese government,", "Seo")]),

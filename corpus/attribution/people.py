@@ -83,8 +83,11 @@ def people_in(text: str, language: str | None) -> list[Person]:
     places = places_in(text)
     for match in _CAPITALIZED_RUN.finditer(text):
         tokens = match.group(0).split()
-        while tokens and tokens[0].casefold() in resources_.openers:
-            tokens = tokens[1:]  # `Wie Chad Hammel sagte`: `Wie` opens the sentence
+        while tokens and (
+            tokens[0].casefold() in resources_.openers
+            or (resources_.pro_drop and resources_.cue_pattern.fullmatch(tokens[0].lower()))
+        ):  # `Wie Chad Hammel sagte`: `Wie` opens the sentence; `Сказал Трамп`: a cue (not English `Said Jalili`)
+            tokens = tokens[1:]
         credit = resources_.caption_label and _after_caption_label(text, match.start(), resources_.caption_label)
         if credit and len(tokens) >= 3:
             tokens = tokens[1:]  # `Foto: Reuters Diosdado Cabello, presidente …`: the credit, then the caption

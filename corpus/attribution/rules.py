@@ -199,11 +199,21 @@ def _reported_before(
 ) -> Quote | None:
     """The sentence before one that opens with ``refers_back`` (`Об этом сообщил Лавров.`, `Cela a
     été rapporté par l'agence ČTK.`), as a quote of the speaker named there, unless it is one already."""
-    start = sentences[position][0]
-    phrase = language.refers_back.match(paragraph, start) if language.refers_back and position else None
-    if phrase is None:
+    start, end = sentences[position]
+    if not position:
         return None
-    mention = mention_after(paragraph, phrase.end(), language)
+    phrase = language.refers_back.match(paragraph, start) if language.refers_back else None
+    cue, phrase_end = (phrase.group(0).strip(), phrase.end()) if phrase else (None, start)
+    opening = None if phrase else next(_cues(paragraph[start:end], language), None)
+    if opening is not None and opening.start() == 0 and language.pro_drop:
+        # `Сказал Трамп, подражая голосу ведущего.`: a cue and its speaker, and no content of their own
+        named = mention_after(paragraph, start + opening.end(), language)
+        named_end = named[1] + len(named[0]) if named else start
+        if named and named[0].casefold() not in language.pronouns and paragraph[named_end : named_end + 1] in ",.":
+            cue, phrase_end = paragraph[start : start + opening.end()], start + opening.end()
+    if cue is None:
+        return None
+    mention = mention_after(paragraph, phrase_end, language)
     first, last = sentences[position - 1]
     if mention is None or any(q.start < last and first < q.end for q in found):
         return None
@@ -211,7 +221,6 @@ def _reported_before(
     if len(words(content)) < options.min_indirect_words:
         return None
     content_start = paragraph.index(content, first)
-    cue = phrase.group(0).strip()
     return Quote(content_start, content_start + len(content), content, "indirect", cue, mention[0], mention[1], 0)
 
 
