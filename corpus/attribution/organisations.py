@@ -152,7 +152,10 @@ def spelled_out(acronym: str, text: str) -> str | None:
 
 _BEFORE_ORGANISATION = NOT_A_NAME | {"the", "a", "an", "another", "this", "in", "on", "at"}
 # a capitalized run as organisations are written: `Procter & Gamble`, `Parole Board of Canada`
-_ORGANISATION_RUN = re.compile(rf"(?<![\w'’-]){NAME_TOKEN}(?:(?<!['’]s)[ \t]+(?:(?:of|for|&)[ \t]+)?{NAME_TOKEN})*")
+_ORGANISATION_TOKEN = rf"(?:(?:[A-Z]\.){{2,}}|{NAME_TOKEN})"  # `U.S.` whole, not `U.` and `S. State Department`
+_ORGANISATION_RUN = re.compile(
+    rf"(?<![\w'’.-]){_ORGANISATION_TOKEN}(?:(?<!['’]s)[ \t]+(?:(?:of|for|&)[ \t]+)?{_ORGANISATION_TOKEN})*"
+)
 # what follows the subject of a clause: an auxiliary or a verb in the past or third person (`IBM
 # rocketed`, `IRCC did not`, `TransLink says`); not a noun (`BMO Research analyst Keith Bachman`)
 _VERB_AFTER = re.compile(
@@ -223,7 +226,10 @@ def organisation_referred_to(
         if match.start() < sentence_subject_until:
             continue  # `Google said Thursday that Apple has …`: the sentence's own subject stays the topic
         before = re.search(r"([A-Za-z]+)[ \t]+$", text[max(0, match.start() - 20) : match.start()])
-        if opens_sentence(text, match.start()) or before is None:  # `IBM rocketed`, `In a statement, IRCC did`
+        opens = opens_sentence(text, match.start()) or (  # `The U.S. State Department said`
+            before is not None and before.group(1) == "The" and opens_sentence(text, match.start() - 4)
+        )
+        if opens or before is None:  # `IBM rocketed`, `In a statement, IRCC did`
             if _VERB_AFTER.match(after) or resources_.cue_pattern.match(after.lstrip()):
                 found = name
                 sentence_end = _SENTENCE_END.search(text, match.end(), position)
