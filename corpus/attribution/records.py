@@ -52,3 +52,14 @@ class Quote:
     speaker_role: str | None = None
     speaker_confidence: float | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)  # quoted parts, for joined quotes
+
+
+@dataclass(frozen=True)
+class QuoteOptions:
+    # A quoted span shorter than this many words (CJK: 2× as many characters) is a fragment:
+    # a term or scare quote, not a quote, unless an indirect frame makes it a mixed quote.
+    min_direct_words: int = 4
+    # An indirect quote's content must hold at least this many words.
+    min_indirect_words: int = 3
+    # How many paragraphs back a continuation quote may find its speaker.
+    continuation_paragraphs: int = 2
