@@ -81,9 +81,15 @@ def _opinion_of(sentence: str, language: Language) -> re.Match[str] | None:
     one is named or described by a role (not `Pour la première fois, …`)."""
     marker = language.opinion_marker.match(sentence) if language.opinion_marker else None
     mention = mention_after(sentence, marker.end(), language) if marker else None
-    if mention is None or not any(w.casefold() in language.roles or is_name_token(w) for w in words(mention[0])):
+    if mention is None or not _names_someone(mention[0], language):
         return None
     return marker
+
+
+def _names_someone(mention: str, language: Language) -> bool:
+    """A mention with a name or a role word in it (`le vice-président de la CENI`, `Lavrov`), not a
+    clause or a phrase a cue happens to precede (`the talks failed`, `la première fois`)."""
+    return any(w.casefold() in language.roles or is_name_token(w) for w in words(mention))
 
 
 def _passive(sentence: str, match: re.Match[str]) -> bool:
@@ -290,7 +296,7 @@ def _inverted_speaker(
     inverted = mention_after(sentence, match.end(), language)
     if inverted is None or not closes_sentence(sentence[inverted[1] + len(inverted[0]) :], language):
         return None
-    if named and not any(w.casefold() in language.roles or is_name_token(w) for w in words(inverted[0])):
+    if named and not _names_someone(inverted[0], language):
         return None
     content = before.rstrip(" ,，")
     return inverted[0], inverted[1], before.rstrip() if content.endswith(('"', "”", "’", "»")) else content
