@@ -213,6 +213,29 @@ def _describes_a_person(mention: str, resources_: Language) -> bool:
     return epithet and not head.endswith("s") and head not in resources_.organisation_nouns
 
 
+def describes_a_function(mention: str, language: str | None) -> bool:
+    """`senior police officer`, `le bourgmestre de la Ville de Bruxelles`, `die Syrische
+    Beobachtungsstelle`: a short description headed by a role or an organisation noun, someone
+    even when the article never names them; not `die Reise`, `last few days`, `la proposition`."""
+    resources_ = language_resources(language)
+    if ":" in mention or any(c.isdigit() for c in mention):
+        return False
+    words = [w.strip("\"'“”«»()") for w in mention.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 8:
+        return False
+    bodies = resources_.organisation_nouns
+    functions = [
+        i for i, w in enumerate(words)
+        if split_roles([w], resources_.roles)[1] or (key := w.casefold()) in bodies
+        or key.removesuffix("s") in resources_.roles | bodies
+    ]  # fmt: skip
+    # what follows the last function word names whose it is (`de la CENI`), or nothing does: not
+    # the rest of a clause the source ran into (`spokesman went on to`, `dem SPD-Chef sollte`)
+    after = words[functions[-1] + 1 :] if functions else []
+    return bool(functions) and (not after or any(w[:1].isupper() for w in after))
+
+
 def _head_phrase(words: list[str]) -> list[str]:
     """`the former sergeant-at-arms of the House of Commons` → `the former sergeant-at-arms`: the
     description up to the organisation it belongs to."""

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from quotetrace.corpus.attribution.in_article import describes_a_function
 from quotetrace.corpus.attribution.learned import TaggerOptions, tagged_quotes
 from quotetrace.corpus.attribution.quotes import quote_table
 from quotetrace.corpus.attribution.records import Quote
@@ -75,18 +76,21 @@ def attribute(
         tagged = {(a, q.start, q.end) for a, found in extra.items() for q in found}
         columns = (quotes.column(c).to_pylist() for c in ("article_id", "start", "end"))
         learned = [(a, s, e) in tagged for a, s, e in zip(*columns, strict=True)]
-        resolved = (quotes.column(c).to_pylist() for c in ("speaker", "speaker_confidence"))
-        sure = [_someone(speaker, confidence, options) for speaker, confidence in zip(*resolved, strict=True)]
+        languages = dict(zip(*(articles.column(c).to_pylist() for c in ("article_id", "language")), strict=True))
+        resolved = zip(*(quotes.column(c).to_pylist() for c in ("article_id", "speaker", "speaker_confidence")),
+                       strict=True)  # fmt: skip
+        sure = [_someone(speaker, confidence, languages[a], options) for a, speaker, confidence in resolved]
         keep = [not new or ok for new, ok in zip(learned, sure, strict=True)]
         added = sum(new and ok for new, ok in zip(learned, sure, strict=True))
         quotes = quotes.filter(pa.array(keep, pa.bool_()))
     return Attributed(quotes, embedded, added)
 
 
-def _someone(speaker: str | None, confidence: float | None, options: TaggerOptions) -> bool:
+def _someone(speaker: str | None, confidence: float | None, language: str | None, options: TaggerOptions) -> bool:
     """Whether the rules resolved a tagged quote's source to someone: surely enough (a name, a
-    pronoun, a role), or as written but named (`Delhi Fire Services`, `拉夫罗夫`), not a description
-    (`most critics`, `the data`)."""
+    pronoun, a role), as written but named (`Delhi Fire Services`, `拉夫罗夫`), or described by
+    what they do (`senior police officer`, `der Anwalt`); not `most critics`, `the data`."""
     if not speaker:
         return False
-    return (confidence or 0.0) >= options.min_speaker_confidence or not speaker[0].islower()
+    sure = (confidence or 0.0) >= options.min_speaker_confidence or not speaker[0].islower()
+    return sure or describes_a_function(speaker, language)
