@@ -23,6 +23,7 @@ from quotetrace.align.gloss import GlossOptions, gloss
 from quotetrace.align.link import LinkOptions, link_quotes
 from quotetrace.align.sentence_align import Alignment
 from quotetrace.align.speakers import recount_speakers, uncarried_speaker_ids
+from quotetrace.align.stories import stories as story_vectors
 from quotetrace.align.translations import (
     ARTICLE_COLUMNS,
     Pair,
@@ -133,14 +134,20 @@ def align_into(
         "sentence_embeddings", sentences.select(["article_id", "index"]), sentences.column("text").to_pylist(),
         encoder, pa.concat_tables(made + stored) if made + stored else None, options.embed,
     )  # fmt: skip
+    model = options.link.link_model()
+    stories = story_vectors(
+        sentences.column("article_id").to_pylist(), sentence_vectors.vectors, quotes.column("article_id").to_pylist(),
+        embedded.vectors, model.centre if model.centre_model == encoder.name else None,
+    )  # fmt: skip
     known = _reusable_alignments(stored_in, encoder.name, options.translations)
-    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor)
-    meta = quotes.select(["quote_id", "article_id", "language", "speaker_id"]).append_column(
+    article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor,
+                                  (stories, model.story))  # fmt: skip
+    meta = quotes.select(["quote_id", "article_id", "language", "speaker_id", "speaker", "text", "kind"]).append_column(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )
     translated = translated_quote_pairs(quotes, sentences, article_links.alignments)
     linked = link_quotes(meta, embedded.vectors, options.link, translated, executor,
-                         _originals(article_links.links), _sure_translations(article_links.links))  # fmt: skip
+                         _originals(article_links.links), _sure_translations(article_links.links), stories)  # fmt: skip
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
     quotes = _set(quotes, "text_en", glossed.texts)
     quotes = _set(_set(quotes, "speaker_id", linked.speakers.speaker_ids), "speaker_carried_from",
@@ -187,6 +194,8 @@ def align_into(
             "quote_pairs_from_translations": len(translated[0]),
             "speakers_carried": linked.speakers.count,
             "gloss_notice": glossed.notice,
+            "link_model": model.about()
+            | {"centred_on": "reference news" if model.centre_model == encoder.name else "this corpus"},
         },
     }
     return AlignOutcome(result, manifest)

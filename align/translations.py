@@ -28,6 +28,7 @@ from quotetrace import schemas
 from quotetrace.align.executors import Executor, LocalExecutor
 from quotetrace.align.neighbours import NeighbourOptions, Pairs, margin_pairs
 from quotetrace.align.sentence_align import Alignment, Group, SentenceAlignOptions, absorb_skips, align_sentences
+from quotetrace.align.stories import Stories
 
 # Columns link_articles needs for each article.
 ARTICLE_COLUMNS = (
@@ -78,12 +79,15 @@ def link_articles(
     options: TranslationOptions = TranslationOptions(),
     known: Mapping[Pair, Alignment] | None = None,
     executor: Executor = LocalExecutor(),
+    stories: tuple[Stories, float] | None = None,
 ) -> ArticleLinks:
     """``article_links`` and ``sentence_links`` for ``articles`` (ARTICLE_COLUMNS) given the
     ``sentences`` table (article_id, index) and one vector per sentence row. ``known`` holds
     alignments computed before from the same vectors and options (``candidate_alignments`` of an
     earlier snapshot); a candidate found there is not aligned again. ``executor`` runs the
-    document neighbour search's shards."""
+    document neighbour search's shards. ``stories`` (story scores and the one-story threshold):
+    a translation or copy tells the same story as its original, so below it only a provenance
+    line naming the original makes one."""
     known = known or {}
     meta = {row["article_id"]: row for row in articles.select(list(ARTICLE_COLUMNS)).to_pylist()}
     rows_of = _rows_by_article(sentences)
@@ -111,7 +115,7 @@ def link_articles(
         alignment = known.get((a, b)) or align_sentences(vectors[rows_of[a]], vectors[rows_of[b]], search)
         verified[(a, b)] = alignment
         link = classify(meta[a], meta[b], alignment, cosine, options, stands_out)
-        if link is None:
+        if link is None or (stories is not None and _other_stories(link, meta, stories)):
             continue
         links.append(link)
         if link["relation"] in ("translation", "copy"):  # judged on the search, linked with skips absorbed
@@ -138,6 +142,20 @@ def link_articles(
         verified=verified,
         reused=sum(pair in known for pair in verified),
     )
+
+
+def _other_stories(link: dict[str, Any], meta: dict[str, dict[str, Any]], stories: tuple[Stories, float]) -> bool:
+    """A translation or copy link between articles on different stories that no provenance line
+    joins (`The Walking Dead` and `Lindenstraße`, half their sentences "aligned")."""
+    a, b = link["article_id_a"], link["article_id_b"]
+    if (
+        link["relation"] not in ("translation", "copy")
+        or _names_original(meta[a], meta[b])
+        or _names_original(meta[b], meta[a])
+    ):
+        return False
+    scores, threshold = stories
+    return bool(scores.score([a], [b])[0] < threshold)
 
 
 def candidate_alignments(verified: Mapping[Pair, Alignment], model: str) -> pa.Table:

@@ -16,16 +16,16 @@ hides where a quote travelled. Runs the full pipeline (``quotetrace.build``) on:
   The same snapshot is also scored by the project's shared scorer (``shared/eval/cross_outlet.py``,
   the definitions of the held-out check: gold-quote recall, links across stories), under
   ``cross_outlet_dev.shared_eval``; only the `related` threshold differs from a default build, so
-  its same_statement links are a default build's.
-  ``--calibrate`` picks the thresholds (`same_statement`, `related`) that maximise F1 here and
-  scores the other sets with them; without it the defaults of ``align.link.LinkOptions`` are used
-  (the thresholds in use are recorded in every snapshot's manifest).
+  its same_statement links are a default build's. The link model that decides them is fitted on
+  this set by ``scripts/fit_links.py``, whose leave-pair-out figures are in
+  ``results/link_model.json``: the figures here are the fitted model's on its own data.
 
-Precision, recall and F1 of `same_statement` links; every candidate pair keeps its score, so the
-figures at other thresholds come from the same run. On NTREX and WMT22, also the share of gold
-pairs (a quote and its rendering in another version) whose two quotes carry one ``speaker_id``.
+Precision, recall and F1 of `same_statement` links as the build decides them; `any_link`: every
+candidate pair kept with its probability, against all gold links at the model's `related`
+threshold. On NTREX and WMT22, also the share of gold pairs (a quote and its rendering in another
+version) whose two quotes carry one ``speaker_id``.
 
-    python benchmarks/align_quotes.py [--calibrate] [--sets ntrex ...] [--no-tagger] [--no-write]
+    python benchmarks/align_quotes.py [--sets ntrex ...] [--no-tagger] [--no-write]
     # writes results/align_quotes.json
 """
 
@@ -47,6 +47,7 @@ from quotes import overlap, tokens
 import quotetrace
 from quotetrace import corpus
 from quotetrace.align.link import LinkOptions
+from quotetrace.align.link_model import shipped_link_model
 from quotetrace.align.stage import AlignOptions
 from quotetrace.corpus.attribution.learned import TaggerOptions
 from quotetrace.corpus.build import BuildOptions
@@ -57,7 +58,7 @@ from quotetrace.version import __version__
 SETS = ("cross_outlet_dev", "ntrex", "wmt22")
 NTREX_LANGUAGES = ("eng", "rus", "ukr", "zho", "fra", "deu", "spa", "pol", "tur", "ita")
 _LINKS_SQL = """
-select l.quote_id_a, l.quote_id_b, l.score, l.margin, l.cosine, l.same_speaker, l.relation,
+select l.quote_id_a, l.quote_id_b, l.score, l.margin, l.cosine, l.same_speaker, l.relation, l.probability,
        qa.article_id as article_a, qb.article_id as article_b, a.external_id as external_a, b.external_id as external_b
 from quote_links l
 join quotes qa on qa.quote_id = l.quote_id_a join articles a on a.article_id = qa.article_id
@@ -83,11 +84,6 @@ def scores_at(predicted: list[tuple[float, bool]], gold_count: int, threshold: f
     recall = tp / gold_count if gold_count else 0.0
     f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "links": len(chosen)}
-
-
-def best_threshold(predicted: list[tuple[float, bool]], gold_count: int) -> float:
-    candidates = sorted({round(s, 3) for s, _ in predicted if s > 0.9})
-    return max(candidates, key=lambda t: scores_at(predicted, gold_count, t)["f1"]) if candidates else 1.0
 
 
 def covered_segments(opening: str, segments: list[str]) -> frozenset[int]:
@@ -182,9 +178,7 @@ def wmt(workdir: Path, encoder: Any, documents_per_file: int, tagger: bool) -> d
     }
 
 
-def cross_outlet(
-    workdir: Path, encoder: Any, options: LinkOptions, calibrate: bool, tagger: bool
-) -> tuple[dict[str, Any], LinkOptions]:
+def cross_outlet(workdir: Path, encoder: Any, tagger: bool) -> dict[str, Any]:
     root = DATA / "quotes" / "cross_outlet_dev"
     records = [json.loads(line) for line in (root / "articles.jsonl").read_text().splitlines()]
     gold_pairs = [json.loads(line) for line in (root / "gold.jsonl").read_text().splitlines()]
@@ -223,23 +217,17 @@ def cross_outlet(
                     key = (pair_a, index)
                     hit[key] = max(hit.get(key, -1.0), row["score"])
                     break
-        # a near-verbatim pair is the same statement whatever its score (LinkOptions.same_statement_cosine)
-        verbatim = row["cosine"] >= options.same_statement_cosine and row["same_speaker"] is not False
-        judged.append((9.0 if verbatim else row["score"], relation))
-    same = [(s, r == "same_statement") for s, r in judged]
-    linked = [(s, r is not None) for s, r in judged]
-    if calibrate:
-        options = replace(
-            options, same_statement=best_threshold(same, same_gold), related=best_threshold(linked, any_gold)
-        )
+        judged.append((float(row["relation"] == "same_statement"), row["probability"], relation))
+    same = [(decided, r == "same_statement") for decided, _, r in judged]
+    linked = [(probability, r is not None) for _, probability, r in judged]
     result = {
         "pairs": len(gold_pairs), "gold_same_statement": same_gold, "gold_links": any_gold,
-        "same_statement": scores_at(same, same_gold, options.same_statement),
-        "any_link": scores_at(linked, any_gold, options.related),
+        "same_statement": scores_at(same, same_gold, 1.0),
+        "any_link": scores_at(linked, any_gold, shipped_link_model().related),
         "gold_links_with_both_quotes_extracted_and_paired": len(hit),
         "shared_eval": shared_score(snapshot.path),
     }  # fmt: skip
-    return result, options
+    return result
 
 
 def shared_score(snapshot: Path) -> dict[str, Any]:
@@ -256,7 +244,6 @@ def shared_score(snapshot: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibrate", action="store_true", help="choose the thresholds on cross_outlet_dev")
     parser.add_argument("--wmt-docs", type=int, default=12, help="documents per WMT22 file")
     parser.add_argument(
         "--sets", nargs="+", choices=SETS, default=list(SETS), help="sets to run; the others keep their figures"
@@ -269,7 +256,6 @@ def main() -> None:
     encoder = load_encoder()
     tagger = not args.no_tagger
     suffix = "" if tagger else "_without_tagger"
-    options = LinkOptions()
     previous = RESULTS / "align_quotes.json"
     results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}
     results = {k: v for k, v in results.items() if not k.endswith("_with_tagger")}  # the tagger is the default now
@@ -281,14 +267,8 @@ def main() -> None:
             workdir.mkdir()
             key = name + suffix
             if name == "cross_outlet_dev":
-                results[key], options = cross_outlet(workdir, encoder, options, args.calibrate, tagger)
-                source = "cross_outlet_dev" if args.calibrate else "LinkOptions defaults"
-                results["thresholds"] = {
-                    "same_statement": options.same_statement,
-                    "related": options.related,
-                    "same_statement_cosine": options.same_statement_cosine,
-                    "from": source,
-                }
+                results[key] = cross_outlet(workdir, encoder, tagger)
+                results["thresholds"] = shipped_link_model().about() | {"from": "align/link_model.json"}
             elif name == "ntrex":
                 results[key] = ntrex(workdir, encoder, tagger)
             else:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 # 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
 # 4: candidate_alignments
 # 5: quotes.speaker_carried_from
+# 6: quote_links.probability, quote_links.story (the link model)
 # Versions a reader opens: the tables and columns added since are simply absent in older ones.
-READABLE_VERSIONS = (3, 4, 5)
+READABLE_VERSIONS = (3, 4, 5, 6)
 
 BOILERPLATE_KINDS = (
     "header", "dateline", "section_marker", "related_link", "advertisement", "disclaimer", "provenance",
@@ -202,7 +203,12 @@ QUOTE_LINKS = _schema(
             "margin moved by the speakers: up when they agree, down when they conflict",
             False,
         ),
-        _f("same_speaker", pa.bool_(), "both speaker_ids equal; null when either speaker is unknown"),
+        _f(
+            "same_speaker",
+            pa.bool_(),
+            "one speaker: both speaker_ids equal, or on one story a name and its surname; null when either "
+            "speaker is unknown, or one is a person and the other an organisation (a spokesperson's voice)",
+        ),
         _f("cross_language", pa.bool_(), "the quotes are in different languages", False),
         _f(
             "cross_outlet",
@@ -214,12 +220,14 @@ QUOTE_LINKS = _schema(
         _f(
             "evidence",
             pa.string(),
-            "why: margin | cosine (near-verbatim) | translation (the quotes sit in aligned sentences of a "
-            "translation or copy)",
+            "why: model (the link model's probability) | translation (the quotes sit in aligned sentences of "
+            "a translation or copy)",
             False,
         ),
+        _f("probability", pa.float32(), "the link model's probability that they are the same statement", False),
+        _f("story", pa.float32(), "story score of their articles: centred document cosine (align.stories)", False),
     ],
-    "one row per pair of quotes in different articles whose score passes the calibrated thresholds",
+    "one row per pair of quotes in different articles whose probability passes the link model's thresholds",
 )
 
 QUOTE_CLUSTERS = _schema(

@@ -13,6 +13,7 @@ import quotetrace
 from quotetrace import corpus
 from quotetrace.align.embed import embed_quotes
 from quotetrace.align.link import LinkOptions, cluster_quotes, link_quotes
+from quotetrace.align.link_model import shipped_link_model
 from quotetrace.align.neighbours import NeighbourOptions, margin_pairs
 from quotetrace.align.stage import AlignOptions, align_snapshot
 from quotetrace.corpus.info import summarize
@@ -42,9 +43,15 @@ def test_margin_pairs_find_planted_translations_and_skip_same_group():
     assert pairs.margin[top].min() > 1.5 * np.median(pairs.margin)
 
 
+_NAMES = {"s1": "Anna Smith", "s2": "Maria Jones", "s3": "Peter Brown"}
+
+
 def _quotes(rows: list[tuple[str, str, str, str | None, str | None]]) -> pa.Table:
     names = ["quote_id", "article_id", "language", "speaker_id", "outlet"]
-    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+    quotes = [dict(zip(names, r, strict=True)) for r in rows]
+    return pa.Table.from_pylist(
+        [q | {"speaker": _NAMES.get(q["speaker_id"] or ""), "text": "a statement", "kind": "direct"} for q in quotes]
+    )
 
 
 def test_speakers_move_the_score_and_clusters_never_join_two_speakers():
@@ -56,7 +63,8 @@ def test_speakers_move_the_score_and_clusters_never_join_two_speakers():
     vectors = np.vstack([vectors, noise])
     rows = [("q1", "a1", "en", "s1", "o1"), ("q2", "a2", "ru", None, "o2"), ("q3", "a3", "en", "s2", "o3")]
     rows += [(f"n{i}", f"b{i}", "en", None, "o9") for i in range(20)]
-    options = LinkOptions(same_statement=1.0, same_statement_cosine=2.0, related=0.9)
+    # near-verbatim wordings link whatever their story; every probability passes
+    options = LinkOptions(same_statement=0.0, related=0.0)
     linked = link_quotes(_quotes(rows), vectors, options)
     links = {(r["quote_id_a"], r["quote_id_b"]): r for r in linked.links.to_pylist()}
     assert links[("q1", "q3")]["same_speaker"] is False
@@ -73,7 +81,9 @@ def test_speakers_move_the_score_and_clusters_never_join_two_speakers():
 
 
 def test_a_statement_linked_only_across_two_speakers_makes_no_cluster():
-    links = pa.Table.from_pylist([{"quote_id_a": "q1", "quote_id_b": "q2", "score": 1.2, "relation": "same_statement"}])
+    links = pa.Table.from_pylist(
+        [{"quote_id_a": "q1", "quote_id_b": "q2", "probability": 0.9, "relation": "same_statement"}]
+    )
     assert cluster_quotes(links, {"q1": "s1", "q2": "s2"}).num_rows == 0
     assert cluster_quotes(links, {"q1": "s1", "q2": None}).num_rows == 2
 
@@ -88,7 +98,7 @@ def test_a_translation_links_each_quote_to_its_own_rendering_even_when_a_speaker
     rows = [("a1", "A", "en", "s1", "o1"), ("a2", "A", "en", "s2", "o1"),
             ("b1", "B", "ru", "s3", "o2"), ("b2", "B", "ru", "s2", "o2")]  # fmt: skip
     translated = (np.array([0, 0, 1, 1]), np.array([2, 3, 2, 3]))  # every pair of the aligned sentences
-    options = LinkOptions(same_statement=9.0, same_statement_cosine=2.0, related=-1.0)
+    options = LinkOptions(same_statement=9.0, related=-1.0)
     linked = link_quotes(_quotes(rows), vectors, options, translated)
     relation = {(r["quote_id_a"], r["quote_id_b"]): (r["relation"], r["evidence"]) for r in linked.links.to_pylist()}
     assert relation[("a1", "b1")] == ("same_statement", "translation")
@@ -107,7 +117,7 @@ def test_two_statements_in_one_aligned_group_pair_off_and_a_whole_quote_takes_bo
     rows = [("a1", "A", "en", "s1", "o1"), ("a2", "A", "en", "s1", "o1"), ("b1", "B", "ru", "s1", "o2"),
             ("b2", "B", "ru", "s1", "o2"), ("c1", "C", "de", "s1", "o3")]  # fmt: skip
     translated = (np.array([0, 0, 1, 1, 2, 3]), np.array([2, 3, 2, 3, 4, 4]))
-    options = LinkOptions(same_statement=9.0, same_statement_cosine=2.0, related=-1.0)
+    options = LinkOptions(same_statement=9.0, related=-1.0)
     linked = link_quotes(_quotes(rows), vectors, options, translated)
     relation = {(r["quote_id_a"], r["quote_id_b"]): r["relation"] for r in linked.links.to_pylist()}
     assert relation[("a1", "b1")] == relation[("a2", "b2")] == "same_statement"
@@ -124,6 +134,7 @@ def test_cluster_ids_are_stable_and_ordered():
                 "cosine": 0.9,
                 "margin": 1.2,
                 "score": 1.2,
+                "probability": 0.9,
                 "same_speaker": None,
                 "cross_language": True,
                 "cross_outlet": True,
@@ -170,7 +181,9 @@ def test_seeds_lavrov_statements_are_related_not_the_same(aligned_seeds):
     snapshot, aligned = aligned_seeds
     assert aligned.quotes == snapshot.manifest["tables"]["quotes"]["rows"] > 0
     assert snapshot.manifest["align"]["model"] == "intfloat/multilingual-e5-small"
-    assert snapshot.manifest["align"]["parameters"]["link"]["same_statement"] == LinkOptions().same_statement
+    model = shipped_link_model()
+    assert snapshot.manifest["align"]["link_model"]["version"] == model.version
+    assert snapshot.manifest["align"]["link_model"]["same_statement"] == model.same_statement
     links = snapshot.query("""
         select l.relation, l.same_speaker, qa.speaker_id = qb.speaker_id as lavrov_both
         from quote_links l join quotes qa on qa.quote_id = l.quote_id_a join quotes qb on qb.quote_id = l.quote_id_b
@@ -222,3 +235,41 @@ def test_ntrex_translations_of_a_quote_form_one_cluster(tmp_path, encoder):
     assert sum(r["cross_language"] for r in links) >= 0.9 * len(links)
     assert aligned.clusters >= 3
     assert Path(snapshot.path / "quote_clusters.parquet").is_file()
+
+
+@pytest.fixture(scope="module")
+def two_stories(tmp_path_factory, encoder):
+    """Two cross_outlet_dev pairs on different stories: The Walking Dead's postponed premiere
+    (en, en) and an actor leaving Lindenstraße (de, de); before stories, half their sentences
+    "aligned" into a false translation link and their quotes linked across."""
+    import json
+
+    from conftest import DATA
+
+    wanted = {"1555842753_1555166971", "1536562568_1536842694"}
+    lines = (DATA / "quotes" / "cross_outlet_dev" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [r for r in map(json.loads, lines) if r["pair_id"] in wanted]
+    folder = tmp_path_factory.mktemp("stories")
+    source = folder / "articles.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    quotetrace.build([source], folder / "snapshot", encoder=encoder)
+    return corpus.open_snapshot(folder / "snapshot")
+
+
+def test_links_stay_within_one_story_and_carry_a_calibrated_probability(two_stories):
+    pair_of = {a["article_id"]: a["external_id"].rpartition(".")[0] for a in two_stories.table("articles").to_pylist()}
+    article_of = {q["quote_id"]: q["article_id"] for q in two_stories.table("quotes").to_pylist()}
+    links = two_stories.table("quote_links").to_pylist()
+    assert links and all(0.0 <= link["probability"] <= 1.0 for link in links)
+    within = [
+        link for link in links if pair_of[article_of[link["quote_id_a"]]] == pair_of[article_of[link["quote_id_b"]]]
+    ]
+    across = [link for link in links if link not in within]
+    model = shipped_link_model()
+    assert all(link["story"] >= model.story for link in within)
+    assert all(link["relation"] == "related" or link["cosine"] >= model.verbatim for link in across)
+    assert within  # the premiere moved, in both outlets
+    article_links = two_stories.table("article_links").to_pylist()
+    translations = [link for link in article_links if link["relation"] in ("translation", "copy")]
+    assert all(pair_of[link["article_id_a"]] == pair_of[link["article_id_b"]] for link in translations)
+    assert two_stories.manifest["align"]["link_model"]["centred_on"] == "reference news"
