@@ -209,27 +209,34 @@ def duplicates(
     speaker: Annotated[str | None, typer.Option(help="Only clusters whose speaker name contains this.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one per cluster.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many clusters.")] = 50,
+    min_probability: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Only clusters whose weakest link is at least this probable.")
+    ] = 0.0,
 ) -> None:
-    """Print quotes that several outlets carry, grouped by statement: speaker, outlets, languages, wordings.
+    """Print quotes that several outlets carry, grouped by statement: speaker, story, how sure, outlets,
+    languages, wordings.
 
     Example:
 
-        quotetrace duplicates snapshot/ --speaker Lavrov
+        quotetrace duplicates snapshot/ --speaker Lavrov --min-probability 0.5
     """
-    groups = cross_outlet_duplicates(snapshot, speaker)[:limit]
+    groups = cross_outlet_duplicates(snapshot, speaker, min_probability)[:limit]
     if as_json:
         for group in groups:
-            row = {**asdict(group), "outlets": group.outlets, "languages": group.languages}
+            row = {**asdict(group), "story": group.story, "outlets": group.outlets, "languages": group.languages}
             print(json.dumps(row, ensure_ascii=False, default=_json_value))
         return
     if not groups:
         out_console.print("no statement appears in two or more outlets", highlight=False)
     for group in groups:
+        sure = f"p {group.probability:.2f} · " if group.probability is not None else ""
         out_console.print(
-            f"[bold]{group.speaker or 'unknown speaker'}[/] · cluster {group.cluster_id} · "
+            f"[bold]{group.speaker or 'unknown speaker'}[/] · cluster {group.cluster_id} · {sure}"
             f"{len(group.outlets)} outlets ({', '.join(group.outlets)}) · {', '.join(group.languages)}",
             highlight=False,
         )
+        if group.story:
+            out_console.print(f"  story: {group.story}", highlight=False, markup=False)
         for v in group.variants:
             when = v.published.isoformat() if v.published else "undated"
             gloss = f"  [en: {v.text_en}]" if v.text_en else ""

@@ -2,7 +2,7 @@
 
 A candidate pair comes from the neighbour search. The link model (``align.link_model``, fitted
 on hand-labelled cross-outlet pairs by ``scripts/fit_links.py``) gives it a probability from its
-cosine, margin, story score, speakers, numbers, kinds and lengths. Story first: two quotes are the
+cosine, margin, speakers, numbers, kinds and lengths. Story first: two quotes are the
 same statement only when their articles tell one story (``align.stories``), or word for word
 (wire copy); speaker-aware: two different known speakers never are. Each quote takes at most one
 rendering per other article. Clusters join ``same_statement`` links, likeliest first, and never
@@ -201,11 +201,18 @@ def _decide(
     both_known &= agree | kinds_alike  # else it cannot tell
     conflict = both_known & ~agree
     score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
-    features = pair_features(pairs.cosine, pairs.margin, story, agree, ~both_known, sides.texts, sides.kinds,
+    features = pair_features(pairs.cosine, pairs.margin, agree, ~both_known, sides.texts, sides.kinds,
                              sides.cross_language)  # fmt: skip
     probability = model.probability(features)
     threshold = model.same_statement if options.same_statement is None else options.same_statement
-    likely = (probability >= threshold) & ~conflict & (one_story | (pairs.cosine >= model.verbatim))
+    likely = ~conflict & (
+        (
+            (probability >= threshold)
+            & (pairs.margin >= model.min_margin)
+            & (one_story | (pairs.cosine >= model.verbatim))
+        )
+        | (one_story & (pairs.cosine >= model.close))
+    )
     # speakers that differ across a translation are mostly a misread attribution on one side:
     # the quotes still render each other when each is the other's closest in the aligned sentences;
     # with no conflict, when one of them is: a quote kept whole on one side and cut in two on the

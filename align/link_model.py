@@ -4,8 +4,10 @@ on cross_outlet_dev with leave-pair-out cross-validation; the script records the
 
 Why a model and not one threshold: across outlets the same statement comes in other words, as a
 direct quote on one side and reported speech on the other, with more or less detail; a cosine
-alone reaches F1 0.80 at best even with gold quotes. Story, speaker, numbers and length tell
-paraphrase from a neighbour on another story or another claim.
+alone reaches F1 0.80 at best even with gold quotes. Speaker, numbers and length tell paraphrase
+from another claim. The story is a gate, not a feature (``align.link``): within one story every
+pair scores high on it, so a weight learned from cross_outlet_dev's pairs of articles would link
+every pair of quotes of one NTREX document.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ MODEL_FILE = "link_model.json"
 FEATURES = (
     "cosine",  # of the two quote vectors
     "margin",  # ratio margin (align.neighbours)
-    "story",  # centred cosine of the two articles (align.stories)
     "same_speaker",  # both speakers known and the same person
     "speaker_unknown",  # either speaker unknown
     "numbers_shared",  # both quotes hold numbers and share one
@@ -50,9 +51,16 @@ class LinkModel:
     same_statement: float  # probability at and above which a pair is the same statement
     related: float  # probability at and above which it is kept as related
     story: float  # story score at and above which two articles tell one story
+    # the story score a translation or copy article link needs: one text in two renderings scores far
+    # above two articles on one topic (a German soap's end and a US series' postponed premiere: 0.37)
+    translation_story: float
     verbatim: float  # cosine at and above which quotes link whatever their story (wire copy)
-    centre: np.ndarray | None  # the news centre of document vectors for ``centre_model``
-    centre_model: str | None
+    min_margin: float  # a pair that does not stand out from both sides' neighbours is no rendering
+    # cosine at and above which quotes of one story are the same statement whatever the model says: a
+    # wording many outlets carry (WMT22's versions) crowds its own neighbourhood and drowns its margin
+    close: float
+    centres: dict[str, np.ndarray] | None  # news centre of document vectors by language ("": any other)
+    centre_model: str | None  # the model they were made with
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         if not len(features):
@@ -64,7 +72,9 @@ class LinkModel:
         """What the manifest records: version, thresholds, weights by feature."""
         return {
             "version": self.version, "same_statement": self.same_statement, "related": self.related,
-            "story": self.story, "verbatim": self.verbatim,
+            "story": self.story, "translation_story": self.translation_story, "verbatim": self.verbatim,
+            "min_margin": self.min_margin,
+            "close": self.close,
             "weights": {f: round(float(w), 4) for f, w in zip(self.features, self.weights, strict=True)},
         }  # fmt: skip
 
@@ -74,12 +84,15 @@ def load_link_model(path: Path | None = None) -> LinkModel:
     data = json.loads(source.read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{source} was fitted on features {data['features']}, this version computes {FEATURES}")
-    centre = data.get("centre")
+    centres = data.get("centres")
     return LinkModel(
         version=data["version"], features=FEATURES, mean=np.array(data["mean"]), scale=np.array(data["scale"]),
         weights=np.array(data["weights"]), bias=float(data["bias"]), same_statement=float(data["same_statement"]),
         related=float(data["related"]), story=float(data["story"]), verbatim=float(data["verbatim"]),
-        centre=np.array(centre, dtype=np.float32) if centre else None, centre_model=data.get("centre_model"),
+        close=float(data["close"]), translation_story=float(data["translation_story"]),
+        min_margin=float(data["min_margin"]),
+        centres={k: np.array(v, dtype=np.float32) for k, v in centres.items()} if centres else None,
+        centre_model=data.get("centre_model"),
     )  # fmt: skip
 
 
@@ -103,7 +116,6 @@ def _length(text: str) -> int:
 def pair_features(
     cosine: np.ndarray,
     margin: np.ndarray,
-    story: np.ndarray,
     same_speaker: np.ndarray,
     speaker_unknown: np.ndarray,
     texts: tuple[Sequence[str], Sequence[str]],
@@ -119,6 +131,5 @@ def pair_features(
         lx, ly = _length(x), _length(y)
         ratio.append(min(lx, ly) / max(lx, ly, 1))
     kinds_differ = [bool(p and q and p != q) for p, q in zip(*kinds, strict=True)]
-    columns = (cosine, margin, story, same_speaker, speaker_unknown, shared, differ, kinds_differ, ratio,
-               cross_language)  # fmt: skip
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if len(cosine) else np.zeros((0, 10))
+    columns = (cosine, margin, same_speaker, speaker_unknown, shared, differ, kinds_differ, ratio, cross_language)
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if len(cosine) else np.zeros((0, 9))

@@ -137,11 +137,12 @@ def align_into(
     model = options.link.link_model()
     stories = story_vectors(
         sentences.column("article_id").to_pylist(), sentence_vectors.vectors, quotes.column("article_id").to_pylist(),
-        embedded.vectors, model.centre if model.centre_model == encoder.name else None,
+        embedded.vectors, model.centres if model.centre_model == encoder.name else None,
+        dict(zip(*articles.select(["article_id", "language"]).to_pydict().values(), strict=True)),
     )  # fmt: skip
     known = _reusable_alignments(stored_in, encoder.name, options.translations)
     article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor,
-                                  (stories, model.story))  # fmt: skip
+                                  (stories, model.translation_story))  # fmt: skip
     meta = quotes.select(["quote_id", "article_id", "language", "speaker_id", "speaker", "text", "kind"]).append_column(
         "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
     )

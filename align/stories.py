@@ -1,18 +1,20 @@
 """Stories: whether two articles tell the same story, from their document vectors.
 
 Why centred: multilingual-e5 puts any two news articles at cosine ≈ 0.9 (mean-of-sentence vectors
-share a large "news" component), so raw document cosines barely separate stories; less that
-component, two articles on one story stay close (cross_outlet_dev: the other article of the pair
-is the closest of all 131 for 102 of 132) and two on different stories fall near 0. The centre is
-the mean document vector of reference news (NTREX in ten languages and PolNeAR train, made by
-``scripts/fit_links.py`` for the default model and shipped in ``align/link_model.json``), so a
-story score does not depend on what else a user's corpus holds; with another model the corpus's
-own mean stands in.
+share a large "news" component, and one per language), so raw document cosines barely separate
+stories, and an article and its own translation score lower than two articles in one language;
+less its language's centre, two articles on one story stay close (cross_outlet_dev: the other
+article of the pair is the closest of all 131 for most of the 132) and two on different stories
+fall near 0. A language's centre is the mean document vector of the NTREX documents in it (the
+same 123 stories in each of ten languages, so only the language differs between centres; made by
+``scripts/fit_links.py`` for the default model and shipped in ``align/link_model.json``); a
+language without one takes their mean. So a story score does not depend on what else a user's
+corpus holds; with another model the corpus's own mean stands in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,10 +55,12 @@ def stories(
     sentence_vectors: np.ndarray,
     quote_owners: Sequence[str],
     quote_vectors: np.ndarray,
-    centre: np.ndarray | None,
+    centres: Mapping[str, np.ndarray] | None,
+    language_of: Mapping[str, str | None],
 ) -> Stories:
     """Document vectors from each article's sentence vectors (its quote vectors where the
-    sentences were not embedded), less ``centre`` (None: the corpus's own mean), unit length."""
+    sentences were not embedded), less the centre of the article's language (``centres``; key ""
+    for any other language; None: the corpus's own mean), unit length."""
     ids, documents = mean_vectors(sentence_owners, sentence_vectors)
     have = set(ids)
     rest = [i for i, owner in enumerate(quote_owners) if owner not in have]
@@ -65,6 +69,9 @@ def stories(
         ids, documents = ids + more_ids, np.concatenate([documents, more]) if len(ids) else more
     if not ids:
         return Stories({}, np.zeros((0, 1), dtype=np.float32))
-    documents = documents - (centre if centre is not None else documents.mean(axis=0))
+    if centres is None:
+        documents = documents - documents.mean(axis=0)
+    else:
+        documents = documents - np.stack([centres.get(language_of.get(a) or "", centres[""]) for a in ids])
     documents /= np.maximum(np.linalg.norm(documents, axis=1, keepdims=True), 1e-9)
     return Stories({a: i for i, a in enumerate(ids)}, documents.astype(np.float32))

@@ -114,3 +114,17 @@ def test_a_tagged_source_described_by_its_function_is_someone(source, language, 
     from quotetrace.corpus.attribution.in_article import describes_a_function
 
     assert describes_a_function(source, language) is someone
+
+
+def test_duplicates_say_how_sure_each_statement_is_and_which_story_it_is(built):
+    (tagged, _), _ = built
+    groups = quotetrace.cross_outlet_duplicates(tagged.path)
+    # Duda's words in Polish and their English rendering in another outlet, one story
+    assert groups and all(g.speaker == "Andrzej Duda" and g.languages == ["en", "pl"] for g in groups)
+    assert all(0.0 < g.probability <= 1.0 and g.story_score > 0.3 for g in groups)
+    assert all(g.story == "Prezydent Duda: Putin świadomie rozpowszechnia kłamstwa" for g in groups)
+    surest = max(g.probability for g in groups)
+    assert quotetrace.cross_outlet_duplicates(tagged.path, min_probability=surest) == [
+        g for g in groups if g.probability >= surest
+    ]
+    assert len(quotetrace.cross_outlet_duplicates(tagged.path, min_probability=min(1.0, surest + 1e-6))) < len(groups)
