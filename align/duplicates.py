@@ -24,9 +24,11 @@ left join speakers s using (speaker_id)
 order by c.cluster_id, a.published nulls last, a.outlet nulls last, q.quote_id
 """
 
-# the weakest same-statement link inside each cluster: a cluster is as sure as its weakest join
+# the weakest same-statement link inside each cluster: a cluster is as sure as its weakest join; a
+# link read from aligned sentences of a translation (evidence = translation) counts as sure
 _LINKS_SQL = """
-select ca.cluster_id, min(l.probability) as probability, min(l.story) as story
+select ca.cluster_id, min(case when l.evidence = 'translation' then 1.0 else l.probability end) as probability,
+       min(l.story) as story
 from quote_links l
 join quote_clusters ca on ca.quote_id = l.quote_id_a
 join quote_clusters cb on cb.quote_id = l.quote_id_b and cb.cluster_id = ca.cluster_id
@@ -55,7 +57,8 @@ class DuplicateGroup:
     cluster_id: str
     speaker: str | None  # the cluster's known speaker (canonical name), if any
     variants: list[Variant]
-    probability: float | None = None  # the weakest same-statement link's (None: a snapshot before schema 6)
+    # the weakest same-statement link's, 1 for a rendering in aligned sentences (None: before schema 6)
+    probability: float | None = None
     story_score: float | None = None  # the lowest story score of those links
 
     @property

@@ -209,7 +209,13 @@ def cross_outlet_mixed(workdir: Path, encoder: Any, documents_per_file: int, tag
             records.append({"id": f"{name}/{path.stem}", "text": path.read_text(encoding="utf-8")})
     records += ntrex_records()[0] + wmt_records(documents_per_file)[0]
     snapshot = run(records, workdir, encoder, tagger)
-    return {"articles": len(records), "shared_eval": shared_score(snapshot.path)}
+    # what `quotetrace duplicates` prints first, for a reader to check: one speaker, one story each
+    clusters = [
+        {"speaker": g.speaker, "probability": g.probability and round(g.probability, 3), "story": g.story,
+         "outlets": len(g.outlets), "languages": g.languages, "wordings": [v.text[:160] for v in g.variants[:4]]}
+        for g in quotetrace.cross_outlet_duplicates(snapshot.path)[:20]
+    ]  # fmt: skip
+    return {"articles": len(records), "shared_eval": shared_score(snapshot.path), "first_clusters": clusters}
 
 
 def cross_outlet(workdir: Path, encoder: Any, tagger: bool) -> dict[str, Any]:
