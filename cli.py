@@ -25,6 +25,7 @@ from quotetrace import pipeline
 from quotetrace.align.duplicates import cross_outlet_duplicates
 from quotetrace.align.embed import EmbedOptions
 from quotetrace.align.executors import RayOptions
+from quotetrace.align.projection import ProjectionOptions
 from quotetrace.align.stage import AlignOptions, AlignResult, align_snapshot
 from quotetrace.corpus.attribution.learned import TaggerOptions
 from quotetrace.corpus.build import BuildOptions
@@ -92,6 +93,7 @@ def build(
             "links and clusters redone over all; it is left as it is.",
         ),
     ] = None,
+    projection: Annotated[bool, PROJECTION_OPTION] = True,
     engine: Annotated[str, ENGINE_OPTION] = "local",
     ray_address: Annotated[str | None, RAY_ADDRESS_OPTION] = None,
 ) -> None:
@@ -113,7 +115,7 @@ def build(
             inputs,
             out,
             BuildOptions(workers=workers, tagger=TaggerOptions(enabled=tagger)),
-            None if no_align else _align_options(model, quiet, engine, ray_address),
+            None if no_align else _align_options(model, quiet, engine, ray_address, projection),
             overwrite=overwrite,
             progress=lambda done: progress.update(task, completed=done),
             base=base,
@@ -142,10 +144,19 @@ RAY_ADDRESS_OPTION = typer.Option(
 )
 
 
-def _align_options(model: str | None, quiet: bool, engine: str, ray_address: str | None) -> AlignOptions:
+PROJECTION_OPTION = typer.Option(
+    "--projection/--no-projection",
+    help="Add, as a quote, a sentence that renders another outlet's quote of the same story and names its speaker "
+    "(quotes.evidence = projected; on by default).",
+)
+
+
+def _align_options(
+    model: str | None, quiet: bool, engine: str, ray_address: str | None, projection: bool = True
+) -> AlignOptions:
     return AlignOptions(
         model=model, embed=EmbedOptions(progress=_show_progress(quiet)), engine=engine,
-        ray=RayOptions(address=ray_address),
+        ray=RayOptions(address=ray_address), projection=ProjectionOptions(enabled=projection),
     )  # fmt: skip
 
 
@@ -165,7 +176,9 @@ def _report_alignment(result: AlignResult) -> None:
         print(f"notice: {result.notice}", file=sys.stderr)
     print(
         f"aligned {counted(result.quotes, 'quote')} with {result.model} ({result.encoded} encoded, "
-        f"{result.reused} reused): {counted(result.links, 'link')}, {result.same_statement} same-statement, "
+        f"{result.reused} reused"
+        + (f", {result.projected} projected from another outlet" if result.projected else "")
+        + f"): {counted(result.links, 'link')}, {result.same_statement} same-statement, "
         f"{counted(result.clusters, 'cluster')}; {counted(result.sentences, 'sentence')} "
         f"({result.sentences_encoded} encoded): {counted(result.article_links, 'article link')}, "
         f"{counted(result.translations, 'translation')}"
@@ -185,6 +198,7 @@ def align(
     model: Annotated[str | None, MODEL_OPTION] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Quotes per encoder batch.")] = 64,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    projection: Annotated[bool, PROJECTION_OPTION] = True,
     engine: Annotated[str, ENGINE_OPTION] = "local",
     ray_address: Annotated[str | None, RAY_ADDRESS_OPTION] = None,
 ) -> None:
@@ -198,7 +212,7 @@ def align(
 
         quotetrace align snapshot/ --engine ray --ray-address auto
     """
-    options = replace(_align_options(model, quiet, engine, ray_address), embed=EmbedOptions(
+    options = replace(_align_options(model, quiet, engine, ray_address, projection), embed=EmbedOptions(
         batch_size=batch_size, progress=_show_progress(quiet)))  # fmt: skip
     _report_alignment(align_snapshot(snapshot, options))
 

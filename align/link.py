@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +27,13 @@ from quotetrace.align.link_model import LinkModel, load_link_model, pair_feature
 from quotetrace.align.neighbours import NeighbourOptions, Pairs, margin_pairs
 from quotetrace.align.speakers import Carried, carry_speakers
 from quotetrace.align.stories import Stories
-from quotetrace.corpus.attribution.names import first_name_gender
-from quotetrace.corpus.lexicon import HAN, language_resources
+from quotetrace.corpus.attribution.names import name_in_text, names_a_person
+from quotetrace.schemas import PROJECTED
 
 # Columns link_quotes needs for each quote (the quotes table joined with its article's outlet).
-QUOTE_COLUMNS = ("quote_id", "article_id", "language", "speaker_id", "outlet", "speaker", "text", "kind")
+QUOTE_COLUMNS = (
+    "quote_id", "article_id", "language", "speaker_id", "outlet", "speaker", "text", "kind", "evidence", "start", "end",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Linked:
     links: pa.Table  # quote_links
     clusters: pa.Table  # quote_clusters
     speakers: Carried  # speaker_ids after those carried across translations
+    translated_pairs: int = 0  # candidate pairs from aligned sentences of translations
 
     @property
     def same_statement(self) -> int:
@@ -74,6 +78,8 @@ def link_quotes(
     originals: set[str] = frozenset(),  # type: ignore[assignment]
     sure: dict[str, int] | None = None,
     stories: Stories | None = None,
+    article_texts: Mapping[str, str] | None = None,
+    candidates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Linked:
     """``quote_links`` and ``quote_clusters`` for ``quotes`` (QUOTE_COLUMNS, one row per vector).
 
@@ -87,15 +93,20 @@ def link_quotes(
     neighbour search's shards. Speakers are then carried across the translated pairs
     (``align.speakers``; ``originals``: articles known to be a translation's original; ``sure``:
     the groups of articles whose translation links are sure enough to carry them, all when None), and
-    the pairs are decided again with the speakers so carried."""
+    the pairs are decided again with the speakers so carried. With ``article_texts`` (article id →
+    text), a quote whose speaker is unknown only renders a known speaker's statement when its
+    article names that speaker (any spelling of the speaker in the corpus). ``candidates``: more
+    pairs (row indices) to decide whatever the neighbour search finds (a projected quote and its
+    source, ``align.projection``)."""
     model = options.link_model()
     columns = {name: quotes.column(name).to_pylist() for name in QUOTE_COLUMNS}
     article_ids = columns["article_id"]
     groups = np.unique(np.array(article_ids, dtype=object), return_inverse=True)[1] if article_ids else np.array([])
     speakers, languages, outlets = columns["speaker_id"], columns["language"], columns["outlet"]
     pairs = margin_pairs(
-        vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours, translated, executor
-    )
+        vectors, groups, np.array([x or "?" for x in languages], dtype=object), options.neighbours,
+        _joined(translated, candidates), executor,
+    )  # fmt: skip
     via_translation = np.zeros(len(pairs), dtype=bool)
     best_match = np.zeros(len(pairs), dtype=bool)
     one_way = np.zeros(len(pairs), dtype=bool)
@@ -112,10 +123,12 @@ def link_quotes(
         else np.zeros(len(a), dtype=np.float32)
     )
     sides = _Sides(columns, a, b)
+    spellings = spellings_of(speakers, columns["speaker"])
 
     def decide(speaker_ids: list[str | None]) -> _Decision:
+        named = named_across(speaker_ids, a, b, article_ids, spellings, article_texts)
         return _decide(pairs, story, sides, speaker_ids, via_translation & one_way, via_translation & best_match,
-                       model, options)  # fmt: skip
+                       named, model, options)  # fmt: skip
 
     decided = decide(speakers)
     # a translation that lost or garbled the name takes its original's speaker, then the pairs
@@ -150,7 +163,8 @@ def link_quotes(
         })  # fmt: skip
     rows.sort(key=lambda r: (r["quote_id_a"], r["quote_id_b"]))
     links = schemas.validate(pa.Table.from_pylist(rows, schema=schemas.QUOTE_LINKS), "quote_links")
-    return Linked(links, cluster_quotes(links, dict(zip(ids, speakers, strict=True))), carried)
+    clusters = cluster_quotes(links, dict(zip(ids, speakers, strict=True)))
+    return Linked(links, clusters, carried, len(translated[0]) if translated is not None else 0)
 
 
 class _Sides:
@@ -161,8 +175,15 @@ class _Sides:
         self.kinds = ([columns["kind"][i] for i in a], [columns["kind"][i] for i in b])
         self.names = ([columns["speaker"][i] for i in a], [columns["speaker"][i] for i in b])
         self.articles = ([columns["article_id"][i] for i in a], [columns["article_id"][i] for i in b])
+        projected = np.array([e == PROJECTED for e in columns["evidence"]], dtype=bool)
+        self.projected = projected[a] | projected[b] if len(a) else np.zeros(0, dtype=bool)
+        self.positions = (columns["article_id"], columns["start"], columns["end"])
         languages = columns["language"]
+        self.languages = ([languages[i] for i in a], [languages[i] for i in b])
         self.cross_language = np.array([languages[x] != languages[y] for x, y in zip(a, b, strict=True)], dtype=bool)
+
+    def parts(self, speaker_ids: list[str | None]) -> Callable[[int, int], bool]:
+        return statement_parts(*self.positions, speaker_ids)
 
 
 @dataclass(frozen=True)
@@ -182,6 +203,7 @@ def _decide(
     speakers: list[str | None],
     one_way: np.ndarray,
     best_match: np.ndarray,
+    named: np.ndarray,
     model: LinkModel,
     options: LinkOptions,
 ) -> _Decision:
@@ -197,7 +219,13 @@ def _decide(
     agree = both_known & ((speaker_codes[a] == speaker_codes[b]) | (one_story & named_alike))
     # a person and an organisation may be one voice (`Margaret Stewart` speaking for the `Los
     # Angeles Fire Department`): only two people, or two organisations, are different speakers
-    kinds_alike = np.array([_is_person(x) == _is_person(y) for x, y in zip(*sides.names, strict=True)], dtype=bool)
+    kinds_alike = np.array(
+        [
+            names_a_person(x, lx) == names_a_person(y, ly)
+            for x, y, lx, ly in zip(*sides.names, *sides.languages, strict=True)
+        ],
+        dtype=bool,
+    )
     both_known &= agree | kinds_alike  # else it cannot tell
     conflict = both_known & ~agree
     score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
@@ -205,37 +233,140 @@ def _decide(
                              sides.cross_language)  # fmt: skip
     probability = model.probability(features)
     threshold = model.same_statement if options.same_statement is None else options.same_statement
-    likely = ~conflict & (
-        (
-            (probability >= threshold)
-            & (pairs.margin >= model.min_margin)
-            & (one_story | (pairs.cosine >= model.verbatim))
-        )
-        | (one_story & (pairs.cosine >= model.close))
-    )
+    likely = likely_same(probability, pairs.margin, pairs.cosine, one_story, conflict, named | agree, model, threshold)
     # speakers that differ across a translation are mostly a misread attribution on one side:
     # the quotes still render each other when each is the other's closest in the aligned sentences;
     # with no conflict, when one of them is: a quote kept whole on one side and cut in two on the
     # other pairs with both halves, but two statements in one merged group do not cross-pair
     by_translation = (~conflict & one_way) | best_match
-    same = by_translation | one_rendering_per_article(likely & ~by_translation, probability, sides.articles, a, b)
+    same = by_translation | one_rendering_per_article(
+        likely & ~by_translation, probability, sides.articles, a, b, sides.projected, sides.parts(speakers)
+    )
     return _Decision(score, probability, same, by_translation, agree, both_known)
 
 
+def likely_same(
+    probability: np.ndarray,
+    margin: np.ndarray,
+    cosine: np.ndarray,
+    one_story: np.ndarray,
+    conflict: np.ndarray,
+    named: np.ndarray,
+    model: LinkModel,
+    threshold: float,
+) -> np.ndarray:
+    """Candidate pairs that may be the same statement (before one rendering per article): likely
+    enough, standing out from their neighbours, within one story or word for word, and with no
+    speaker conflict. ``named``: the speakers agree, or an article names the other side's speaker;
+    else an unknown speaker, or an organisation against a person, is no one voice (the German
+    Foreign Office's `porte-parole` is not Haaretz, whom that article never mentions; UNISFA is not
+    Abyei's administrator)."""
+    by_model = (probability >= threshold) & (margin >= model.min_margin) & (one_story | (cosine >= model.verbatim))
+    likely = ~conflict & named & (by_model | (one_story & (cosine >= model.close)))
+    # one wording word for word within one story is one statement: when its speakers differ, one
+    # of them is misread (`de Dios` for Pope Francis), as across a translation
+    return likely | (one_story & (cosine >= model.verbatim) & (margin >= model.min_margin) & named)
+
+
 def one_rendering_per_article(
-    candidates: np.ndarray, probability: np.ndarray, articles: tuple[list[str], list[str]], a: np.ndarray, b: np.ndarray
+    candidates: np.ndarray,
+    probability: np.ndarray,
+    articles: tuple[list[str], list[str]],
+    a: np.ndarray,
+    b: np.ndarray,
+    projected: np.ndarray | None = None,
+    parts: Callable[[int, int], bool] | None = None,
 ) -> np.ndarray:
     """Of the candidate pairs, each quote's likeliest per other article, taken greedily: a
-    statement has one rendering in each article (as the gold of cross_outlet_dev is labelled)."""
+    statement has one rendering in each article (as the gold of cross_outlet_dev is labelled), or
+    two when the other article splits it in two ``parts`` (quote rows, see ``statement_parts``).
+    Pairs with a ``projected`` quote come after every other: a rendering the article quotes itself
+    is the one to link."""
     chosen = np.zeros(len(candidates), dtype=bool)
-    taken: set[tuple[int, str]] = set()
-    for i in sorted(np.nonzero(candidates)[0].tolist(), key=lambda i: -probability[i]):
+    taken: dict[tuple[int, str], list[int]] = {}  # (quote, other article) -> its renderings there
+    late = projected if projected is not None else np.zeros(len(candidates), dtype=bool)
+    for i in sorted(np.nonzero(candidates)[0].tolist(), key=lambda i: (bool(late[i]), -probability[i])):
         x, y = int(a[i]), int(b[i])
-        if (x, articles[1][i]) in taken or (y, articles[0][i]) in taken:
+        there, here = taken.get((x, articles[1][i]), []), taken.get((y, articles[0][i]), [])
+        if (here and (there or not _second_part(here, x, parts))) or (there and not _second_part(there, y, parts)):
             continue
-        taken |= {(x, articles[1][i]), (y, articles[0][i])}
+        taken[(x, articles[1][i])] = [*there, y]
+        taken[(y, articles[0][i])] = [*here, x]
         chosen[i] = True
     return chosen
+
+
+def _second_part(renderings: list[int], quote: int, parts: Callable[[int, int], bool] | None) -> bool:
+    """Whether ``quote`` may join the one rendering taken so far as the other part of its statement."""
+    return parts is not None and len(renderings) == 1 and parts(renderings[0], quote)
+
+
+def statement_parts(
+    article_ids: Sequence[str], starts: Sequence[int], ends: Sequence[int], speaker_ids: Sequence[str | None]
+) -> Callable[[int, int], bool]:
+    """Whether two quote rows may be two parts of one statement: one article, one known speaker,
+    at most ``_PART_GAP`` characters apart (`… the most fitting place`, then a sentence later
+    `I have always believed these commemorations should …`)."""
+
+    def parts(x: int, y: int) -> bool:
+        gap = max(starts[x], starts[y]) - min(ends[x], ends[y])
+        return (
+            x != y and article_ids[x] == article_ids[y] and speaker_ids[x] is not None
+            and speaker_ids[x] == speaker_ids[y] and gap <= _PART_GAP
+        )  # fmt: skip
+
+    return parts
+
+
+_PART_GAP = 300
+
+
+def _joined(
+    x: tuple[np.ndarray, np.ndarray] | None, y: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    if x is None or y is None:
+        return x if y is None else y
+    return np.concatenate([x[0], y[0]]), np.concatenate([x[1], y[1]])
+
+
+def spellings_of(speaker_ids: list[str | None], names: list[str | None]) -> dict[str, set[str]]:
+    """Every spelling of each speaker the quotes carry (Lavrov, Лавров)."""
+    found: dict[str, set[str]] = {}
+    for speaker, name in zip(speaker_ids, names, strict=True):
+        if speaker is not None and name:
+            found.setdefault(speaker, set()).add(name)
+    return found
+
+
+def named_across(
+    speaker_ids: list[str | None],
+    a: np.ndarray,
+    b: np.ndarray,
+    article_ids: list[str],
+    spellings: dict[str, set[str]],
+    texts: Mapping[str, str] | None,
+) -> np.ndarray:
+    """For each pair of quotes with different speakers: whether the article of either names the
+    other's speaker (an unknown speaker has no name to look for). Who it may be: an unknown speaker
+    the known one named in its article, an organisation its spokesperson (`LAFD spokeswoman
+    Margaret Stewart`). True for pairs with one speaker, none, or without texts."""
+    named = np.ones(len(a), dtype=bool)
+    if texts is None:
+        return named
+    seen: dict[tuple[str, str], bool] = {}
+
+    def names(speaker: str | None, article: str) -> bool:
+        if speaker is None:
+            return False
+        if (speaker, article) not in seen:
+            text = texts.get(article, "")
+            seen[(speaker, article)] = any(name_in_text(name, text) for name in spellings.get(speaker, ()))
+        return seen[(speaker, article)]
+
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        if speaker_ids[x] != speaker_ids[y]:
+            named[i] = names(speaker_ids[y], article_ids[x]) or names(speaker_ids[x], article_ids[y])
+    return named
 
 
 def _same_name(x: str | None, y: str | None) -> bool:
@@ -249,19 +380,6 @@ def _same_name(x: str | None, y: str | None) -> bool:
 
 def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper()) if " " in name else ""
-
-
-def _is_person(name: str | None) -> bool:
-    """A name opening with a known first name (after a title) and not ending in an organisation
-    noun (`Los Angeles Fire Department`); a Han name, which cannot tell, counts as one."""
-    if not name:
-        return False
-    words = [w.strip(".,()") for w in name.split()]
-    if HAN.search(name):
-        return True
-    if len(words) < 2 or words[-1].casefold() in language_resources("en").organisation_nouns:
-        return False
-    return any(first_name_gender(w) for w in words[:2])
 
 
 def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.ndarray) -> list[tuple[bool, bool]]:

@@ -30,6 +30,11 @@ class Carried:
     def count(self) -> int:
         return sum(source is not None for source in self.carried_from)
 
+    def keep(self, rows: list[bool]) -> Carried:
+        """The quotes ``rows`` marks, in order."""
+        pairs = [(s, c) for s, c, k in zip(self.speaker_ids, self.carried_from, rows, strict=True) if k]
+        return Carried([s for s, _ in pairs], [c for _, c in pairs])
+
 
 def carry_speakers(
     quote_ids: list[str],

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from quotetrace.align.embed import EmbedOptions, embed_quotes, embed_texts
+from quotetrace import schemas
+from quotetrace.align.embed import Embedded, EmbedOptions, embed_quotes, embed_texts
 from quotetrace.align.executors import Executor, RayEncoder, RayOptions, executor_for
 from quotetrace.align.gloss import GlossOptions, gloss
-from quotetrace.align.link import LinkOptions, link_quotes
+from quotetrace.align.link import QUOTE_COLUMNS, Linked, LinkOptions, cluster_quotes, link_quotes
+from quotetrace.align.projection import Projected, ProjectionOptions, linked_to_source, project_quotes
 from quotetrace.align.sentence_align import Alignment
-from quotetrace.align.speakers import recount_speakers, uncarried_speaker_ids
+from quotetrace.align.speakers import Carried, recount_speakers, uncarried_speaker_ids
+from quotetrace.align.stories import Stories
 from quotetrace.align.stories import stories as story_vectors
 from quotetrace.align.translations import (
     ARTICLE_COLUMNS,
+    ArticleLinks,
     Pair,
     TranslationOptions,
     candidate_alignments,
@@ -35,6 +41,7 @@ from quotetrace.align.translations import (
 )
 from quotetrace.corpus.snapshot import SnapshotWriter, open_snapshot, utc_now
 from quotetrace.encoder import Encoder, load_encoder
+from quotetrace.encoder.embeddings import embeddings_table
 from quotetrace.errors import SnapshotError
 
 ALIGN_TABLES = (
@@ -50,6 +57,7 @@ class AlignOptions:
     link: LinkOptions = field(default_factory=LinkOptions)
     translations: TranslationOptions = field(default_factory=TranslationOptions)
     gloss: GlossOptions = field(default_factory=GlossOptions)
+    projection: ProjectionOptions = field(default_factory=ProjectionOptions)
     engine: str = "local"  # "local" or "ray": where encoding and neighbour search run (align.executors)
     ray: RayOptions = field(default_factory=RayOptions)
 
@@ -70,6 +78,7 @@ class AlignResult:
     translations: int
     glossed: int
     speakers_carried: int  # quotes whose speaker came from a translation or original (align.speakers)
+    projected: int  # quotes projected from another article of the same story (align.projection)
     notice: str | None  # e.g. no translation pair installed
     seconds: float
 
@@ -114,7 +123,9 @@ def align_into(
     executor = executor or executor_for(options.engine, options.ray)
     if options.engine == "ray":
         encoder = encoder or RayEncoder(options.model, options.ray)
-    quotes = writer.read("quotes")
+    quotes = _current(writer.read("quotes"))
+    # quotes projected by an earlier run are projected anew below
+    quotes = quotes.filter(pc.fill_null(pc.not_equal(quotes.column("evidence"), schemas.PROJECTED), True))
     speakers = writer.read("speakers")
     quotes = _set(quotes, "speaker_id", uncarried_speaker_ids(quotes, speakers))  # carried again below
     articles = writer.read("articles", columns=[*ARTICLE_COLUMNS, "outlet"])
@@ -143,19 +154,32 @@ def align_into(
     known = _reusable_alignments(stored_in, encoder.name, options.translations)
     article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor,
                                   (stories, model.translation_story))  # fmt: skip
-    meta = quotes.select(["quote_id", "article_id", "language", "speaker_id", "speaker", "text", "kind"]).append_column(
-        "outlet", pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
+    article_texts = dict(zip(*writer.read("articles", columns=["article_id", "text"]).to_pydict().values(),
+                             strict=True))  # fmt: skip
+    projected = project_quotes(quotes, embedded.vectors, sentences, sentence_vectors.vectors, stories, article_texts,
+                               model.story, options.projection)  # fmt: skip
+    quotes, embeddings, linked = _link(
+        quotes,
+        embedded,
+        projected,
+        sentences,
+        article_links,
+        outlet_of,
+        article_texts,
+        stories,
+        encoder.name,
+        options,
+        executor,
     )
-    translated = translated_quote_pairs(quotes, sentences, article_links.alignments)
-    linked = link_quotes(meta, embedded.vectors, options.link, translated, executor,
-                         _originals(article_links.links), _sure_translations(article_links.links), stories)  # fmt: skip
+    projected_count = pc.sum(pc.equal(quotes.column("evidence"), schemas.PROJECTED)).as_py() or 0
+    texts = quotes.column("text").to_pylist()
     glossed = gloss(texts, quotes.column("language").to_pylist(), options.gloss)
     quotes = _set(quotes, "text_en", glossed.texts)
     quotes = _set(_set(quotes, "speaker_id", linked.speakers.speaker_ids), "speaker_carried_from",
                   linked.speakers.carried_from)  # fmt: skip
     writer.replace("quotes", quotes)
     writer.replace("speakers", recount_speakers(speakers, quotes))
-    writer.write("quote_embeddings", embedded.table)
+    writer.write("quote_embeddings", embeddings)
     writer.write("quote_links", linked.links)
     writer.write("quote_clusters", linked.clusters)
     writer.replace("sentence_embeddings", sentence_vectors.table)
@@ -177,6 +201,7 @@ def align_into(
         translations=article_links.translations,
         glossed=glossed.glossed,
         speakers_carried=linked.speakers.count,
+        projected=projected_count,
         notice=glossed.notice,
         seconds=time.perf_counter() - started,
     )
@@ -192,7 +217,9 @@ def align_into(
             "sentences_reused": sentence_vectors.reused,
             "article_candidates": article_links.candidates,
             "article_candidates_reused": article_links.reused,
-            "quote_pairs_from_translations": len(translated[0]),
+            "quote_pairs_from_translations": linked.translated_pairs,
+            "projected": projected_count,
+            "projection": asdict(options.projection),
             "speakers_carried": linked.speakers.count,
             "gloss_notice": glossed.notice,
             "link_model": model.about()
@@ -200,6 +227,83 @@ def align_into(
         },
     }
     return AlignOutcome(result, manifest)
+
+
+def _link(
+    quotes: pa.Table,
+    embedded: Embedded,
+    projected: Projected,
+    sentences: pa.Table,
+    article_links: ArticleLinks,
+    outlet_of: dict[str, str | None],
+    article_texts: dict[str, str],
+    stories: Stories,
+    model_name: str,
+    options: AlignOptions,
+    executor: Executor,
+) -> tuple[pa.Table, pa.Table, Linked]:
+    """Quote links over the extracted quotes and the projected candidates; returns the quotes and
+    their embeddings with the projected quotes that stay (those linked as the same statement as the
+    quote they came from), and the links among them."""
+    first = quotes.num_rows  # projected quotes are the rows from here on
+    quotes = pa.concat_tables([quotes, projected.quotes])
+    embeddings = pa.concat_tables([embedded.table, embeddings_table(
+        "quote_embeddings", projected.quotes.select(["quote_id"]), projected.quotes.column("text").to_pylist(),
+        model_name, projected.vectors)])  # fmt: skip
+    # the decision reads a projected quote's speaker as unknown: its own sentence does not say who spoke
+    unnamed = _set(_set(projected.quotes, "speaker_id", [None] * len(projected.sources)), "speaker",
+                   [None] * len(projected.sources))  # fmt: skip
+    meta = pa.concat_tables([_meta(quotes.slice(0, first), outlet_of), _meta(unnamed, outlet_of)])
+    row_of = {q: i for i, q in enumerate(quotes.column("quote_id").to_pylist())}
+    linked = link_quotes(meta, np.vstack([embedded.vectors, projected.vectors]), options.link,
+                         translated_quote_pairs(quotes, sentences, article_links.alignments), executor,
+                         _originals(article_links.links), _sure_translations(article_links.links), stories,
+                         article_texts, projected.pairs(first, row_of))  # fmt: skip
+    linked = replace(linked, speakers=Carried(  # a projected quote's speaker is its source's
+        linked.speakers.speaker_ids[:first] + projected.quotes.column("speaker_id").to_pylist(),
+        linked.speakers.carried_from[:first] + [None] * len(projected.sources)))  # fmt: skip
+    kept = linked_to_source(projected, linked.links)
+    keep = [i < first or q in kept for i, q in enumerate(quotes.column("quote_id").to_pylist())]
+    if all(keep):
+        return quotes, embeddings, linked
+    ids = quotes.column("quote_id").to_pylist()
+    return quotes.filter(pa.array(keep)), embeddings.filter(pa.array(keep)), _drop(linked, ids, keep)
+
+
+def _current(quotes: pa.Table) -> pa.Table:
+    """``quotes`` with the columns of this schema version (null where an older snapshot lacks one)."""
+    for wanted in schemas.QUOTES:
+        if wanted.name not in quotes.column_names:
+            quotes = quotes.append_column(wanted, pa.nulls(quotes.num_rows, wanted.type))
+    return quotes.select(schemas.QUOTES.names)
+
+
+def _meta(quotes: pa.Table, outlet_of: dict[str, str | None]) -> pa.Table:
+    """The columns ``link_quotes`` reads (QUOTE_COLUMNS): quotes with their article's outlet."""
+    outlets = pa.array([outlet_of.get(a) for a in quotes.column("article_id").to_pylist()], pa.string())
+    return quotes.select([c for c in QUOTE_COLUMNS if c != "outlet"]).append_column("outlet", outlets)
+
+
+def _drop(linked: Linked, ids: list[str], keep: list[bool]) -> Linked:
+    """``linked`` (over quotes ``ids``) without the quotes ``keep`` leaves out: their links, cluster
+    rows and speakers."""
+    gone = {q for q, k in zip(ids, keep, strict=True) if not k}
+    links = linked.links.filter(
+        pa.array(
+            [
+                a not in gone and b not in gone
+                for a, b in zip(
+                    linked.links.column("quote_id_a").to_pylist(),
+                    linked.links.column("quote_id_b").to_pylist(),
+                    strict=True,
+                )
+            ]
+        )
+    )
+    speakers = linked.speakers.keep(keep)
+    kept_ids = [q for q, k in zip(ids, keep, strict=True) if k]
+    clusters = cluster_quotes(links, dict(zip(kept_ids, speakers.speaker_ids, strict=True)))
+    return Linked(links, clusters, speakers, linked.translated_pairs)
 
 
 def _set(table: pa.Table, column: str, values: list[Any]) -> pa.Table:

@@ -234,11 +234,16 @@ def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.P
     scratch file awaiting the speaker pass); returns the ids of its articles."""
     for name in _TAKEN_OVER:
         for part in base.row_groups(name):
-            if name == "quotes":  # glosses and carried speakers are the align stage's, as from scratch
-                for column in ("text_en", "speaker_carried_from"):
+            if name == "quotes":  # glosses, carried speakers, projected quotes are the align stage's
+                if "evidence" in part.column_names:
+                    part = part.filter(pc.fill_null(pc.not_equal(part.column("evidence"), schemas.PROJECTED), True))
+                evidence = part.column("evidence") if "evidence" in part.column_names else pa.nulls(part.num_rows)
+                for column in ("text_en", "speaker_carried_from", "evidence"):
                     if column in part.column_names:
                         part = part.drop_columns(column)
                     part = part.append_column(schemas.QUOTES.field(column), pa.nulls(part.num_rows, pa.string()))
+                part = part.set_column(part.schema.get_field_index("evidence"), schemas.QUOTES.field("evidence"),
+                                       evidence.cast(pa.string()))  # fmt: skip
                 unresolved_quotes.write_table(schemas.validate(part, "quotes"))
             else:
                 snapshot.write(name, part)

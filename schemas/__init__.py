@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 # 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
 # 4: candidate_alignments
 # 5: quotes.speaker_carried_from
 # 6: quote_links.probability, quote_links.story (the link model)
+# 7: quotes.evidence (projected quotes)
 # Versions a reader opens: the tables and columns added since are simply absent in older ones.
-READABLE_VERSIONS = (3, 4, 5, 6)
+READABLE_VERSIONS = (3, 4, 5, 6, 7)
 
 BOILERPLATE_KINDS = (
     "header", "dateline", "section_marker", "related_link", "advertisement", "disclaimer", "provenance",
 )  # fmt: skip
+
+# quotes.evidence of a quote the align stage projected from another article (align.projection)
+PROJECTED = "projected"
 
 BOILERPLATE = pa.struct(
     [
@@ -160,6 +164,13 @@ QUOTES = _schema(
             pa.string(),
             "the quote (in a translation or original of this article) whose speaker_id this quote took, "
             "when its own article did not name the speaker or most renderings named another; null otherwise",
+        ),
+        _f(
+            "evidence",
+            pa.string(),
+            "how the quote was found: rules (a cue and its frame) | tagger (the learned tagger, its source "
+            "resolved by the rules) | projected (a sentence rendering another article's quote of the same story, "
+            "linked to it; see align.projection); null in quotes taken over from a snapshot before version 7",
         ),
     ],
     "one row per quote",

@@ -88,8 +88,15 @@ def main() -> None:
     args = parser.parse_args()
     import quotetrace
     from quotetrace import corpus
-    from quotetrace.align.link import LinkOptions, one_rendering_per_article
-    from quotetrace.align.link_model import FEATURES, pair_features
+    from quotetrace.align.link import (
+        LinkOptions,
+        likely_same,
+        named_across,
+        one_rendering_per_article,
+        spellings_of,
+        statement_parts,
+    )
+    from quotetrace.align.link_model import FEATURES, pair_features, shipped_link_model
     from quotetrace.align.stage import AlignOptions
     from quotetrace.encoder import load_encoder
 
@@ -111,6 +118,7 @@ def main() -> None:
         articles = {a["article_id"]: a for a in snapshot.table("articles").to_pylist()}
         quotes = {q["quote_id"]: q for q in snapshot.table("quotes").to_pylist()}
         links = snapshot.table("quote_links").to_pylist()
+        texts = {a: r["text"] for a, r in articles.items()}
         story_of_articles = _article_stories(snapshot, news_centres)
     scorer = _shared_scorer()
     pair_of = {a: r["external_id"].rpartition(".")[0] for a, r in articles.items()}
@@ -173,7 +181,6 @@ def main() -> None:
 
     conflict = np.array([r[0]["same_speaker"] is False for r in rows])
     cosine = x[:, FEATURES.index("cosine")]
-    verbatim, close, min_margin = float(model["verbatim"]), float(model["close"]), float(model["min_margin"])
     margin = x[:, FEATURES.index("margin")]
     sides = ([r[1]["article_id"] for r in rows], [r[2]["article_id"] for r in rows])
     index = {q: i for i, q in enumerate(quotes)}
@@ -181,13 +188,20 @@ def main() -> None:
     b = np.array([index[r[2]["quote_id"]] for r in rows])
     positives = sum(link["same"] == "same_statement" for g in gold.values() for link in g["links"])
 
+    # as the build decides: a projected quote's speaker counts as unknown
+    speaker_ids = [q["speaker_id"] if q["evidence"] != "projected" else None for q in quotes.values()]
+    named = named_across(speaker_ids, a, b, [quote["article_id"] for quote in quotes.values()],
+                         spellings_of(speaker_ids, [quote["speaker"] for quote in quotes.values()]), texts)  # fmt: skip
+    named |= np.array([r[0]["same_speaker"] is True for r in rows])
+    projected = np.array([r[1]["evidence"] == "projected" or r[2]["evidence"] == "projected" for r in rows])
+    fitted_model = replace(shipped_link_model(), story=story_threshold)
+    parts = statement_parts([q["article_id"] for q in quotes.values()], [q["start"] for q in quotes.values()],
+                            [q["end"] for q in quotes.values()], speaker_ids)  # fmt: skip
+
     def decided(probability: np.ndarray, threshold: float) -> dict[str, float]:
-        one_story = story >= story_threshold
-        likely = ~conflict & (
-            ((probability >= threshold) & (margin >= min_margin) & (one_story | (cosine >= verbatim)))
-            | (one_story & (cosine >= close))
-        )
-        chosen = one_rendering_per_article(likely, probability, sides, a, b)
+        likely = likely_same(probability, margin, cosine, story >= story_threshold, conflict, named, fitted_model,
+                             threshold)  # fmt: skip
+        chosen = one_rendering_per_article(likely, probability, sides, a, b, projected, parts)
         right_links = {
             k for i in np.nonzero(chosen & (y == 1))[0]
             for k in keys[rows[i][1]["quote_id"]] & keys[rows[i][2]["quote_id"]] if k[2] == "same_statement"
@@ -220,7 +234,7 @@ def main() -> None:
         "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in weights], "bias": round(bias, 6),
         "same_statement": float(best["threshold"]), "related": related, "story": round(story_threshold, 4),
-        "verbatim": verbatim, "close": close, "min_margin": min_margin,
+        "verbatim": model["verbatim"], "close": model["close"], "min_margin": model["min_margin"],
         "translation_story": model["translation_story"],
         "centres": model["centres"], "centre_model": encoder.name,
     }  # fmt: skip

@@ -16,7 +16,14 @@ from functools import cache
 
 from anyascii import anyascii
 
-from quotetrace.corpus.attribution.names import CYRILLIC, HAN_RUN, first_name_gender, romanized, same_part
+from quotetrace.corpus.attribution.names import (
+    CYRILLIC,
+    HAN_RUN,
+    first_name_gender,
+    names_an_organisation,
+    romanized,
+    same_part,
+)
 from quotetrace.corpus.attribution.people import people_in, role_keys
 from quotetrace.corpus.lexicon import language_resources
 
@@ -143,12 +150,11 @@ def _same_surname_across_scripts(by_surname: dict[str, list[_Entry]]) -> dict[st
     def same_first_name(key: str, target: str) -> bool:
         return any(_compatible(a, b) for a in firsts[key] for b in firsts[target])
 
-    han_organisations = language_resources("zh").organisation_nouns
     joined: dict[str, str] = {}
     for key in sorted(by_surname):
         if key in written_in_latin or len(skeleton(key)) < (3 if HAN_RUN.search(key) else 2):
             continue
-        if HAN_RUN.search(key) and key.endswith(tuple(han_organisations)):
+        if HAN_RUN.search(key) and names_an_organisation(key, "zh"):
             continue  # `国家气象局` (an office, not a rendered name) sounds like no Latin name
         shape = skeleton(key)
         targets, near = latin.exact(shape), latin.near(shape)

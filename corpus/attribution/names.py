@@ -10,6 +10,7 @@ from functools import cache
 from anyascii import anyascii
 
 from quotetrace.corpus import resources
+from quotetrace.corpus.lexicon import language_resources
 
 _ROMANIZATION_FOLDS = [
     (re.compile(pattern), replacement)
@@ -45,6 +46,41 @@ def first_name_gender(name: str) -> str | None:
     """m, f or fm; a spelling one gender bears settles a shared key (Michelle: f, Michel: m)."""
     names, spellings = _first_names()
     return spellings.get(name.casefold()) or names.get(romanized(name))
+
+
+def names_an_organisation(name: str, language: str | None) -> bool:
+    """Ends in an organisation noun of its language or of English (`Los Angeles Fire Department`,
+    `伊朗外交部网站`): a Han name has no spaces, so its ending is what tells."""
+    words = [w.strip(".,()") for w in name.split()]
+    if not words:
+        return False
+    nouns = language_resources(language).organisation_nouns | language_resources("en").organisation_nouns
+    if HAN_RUN.search(name):
+        return name.endswith(tuple(language_resources("zh").organisation_nouns))
+    return words[-1].casefold() in nouns
+
+
+def names_a_person(name: str | None, language: str | None) -> bool:
+    """A name opening with a known first name (after a title) and not naming an organisation; a Han
+    name that does not end in an organisation noun counts as one (its first name cannot be told)."""
+    if not name or names_an_organisation(name, language):
+        return False
+    if HAN_RUN.search(name):
+        return True
+    words = name.split()
+    return len(words) >= 2 and any(first_name_gender(w.strip(".,()")) for w in words[:2])
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+
+
+def name_in_text(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name``: a Han name as written, else one of its capitalized words
+    of three letters or more (`Garg` for `Atul Garg`, `Fire` for `Delhi Fire Services`)."""
+    if HAN_RUN.search(name):
+        return any(run in text for run in HAN_RUN.findall(name))
+    words = [w for w in _NAME_WORD.findall(name) if w[0].isupper()]
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in words)
 
 
 def same_part(a: str, b: str) -> bool:

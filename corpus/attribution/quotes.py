@@ -47,5 +47,6 @@ def quote_table(
                 "language": language or article["language"], "paragraph": quote.paragraph,
                 "parts": [{"start": a, "end": b} for a, b in quote.spans or [(quote.start, quote.end)]],
                 "text_en": None,  # the align stage's gloss
+                "evidence": "rules",  # the tagger's are marked by its stage
             })  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schemas.QUOTES)

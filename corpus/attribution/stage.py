@@ -82,6 +82,8 @@ def attribute(
         sure = [_someone(speaker, confidence, languages[a], options) for a, speaker, confidence in resolved]
         keep = [not new or ok for new, ok in zip(learned, sure, strict=True)]
         added = sum(new and ok for new, ok in zip(learned, sure, strict=True))
+        evidence = pa.array(["tagger" if new else "rules" for new in learned], pa.string())
+        quotes = quotes.set_column(quotes.schema.get_field_index("evidence"), "evidence", evidence)
         quotes = quotes.filter(pa.array(keep, pa.bool_()))
     return Attributed(quotes, embedded, added)
 
