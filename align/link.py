@@ -319,6 +319,7 @@ def statement_parts(
 
 
 _PART_GAP = 300
+_LINKAGE = 0.25  # share of two groups' quote pairs that must be linked for them to join
 
 
 def _joined(
@@ -399,10 +400,15 @@ def _best_matches(x: np.ndarray, y: np.ndarray, vectors: np.ndarray, groups: np.
 
 
 def cluster_quotes(links: pa.Table, speaker_of: dict[str, str | None]) -> pa.Table:
-    """Connected groups of ``same_statement`` links, joined likeliest first; a link that would put
-    two different known speakers in one cluster is skipped."""
+    """Groups of ``same_statement`` links, joined likeliest first. Two groups join only when at least
+    a quarter of their pairs of quotes are linked (average linkage): one quote that holds two
+    statements (a translation that merged two sentences links to the renderings of both) does not
+    chain them into one cluster. A link that would put two different known speakers in one cluster
+    is skipped."""
     parent: dict[str, str] = {}
     speaker: dict[str, str | None] = {}
+    group: dict[str, set[str]] = {}  # root -> its quotes
+    linked: dict[str, set[str]] = {}  # quote -> the quotes it is the same statement as
 
     def root(q: str) -> str:
         parent.setdefault(q, q)
@@ -412,19 +418,26 @@ def cluster_quotes(links: pa.Table, speaker_of: dict[str, str | None]) -> pa.Tab
         return q
 
     same = [r for r in links.to_pylist() if r["relation"] == "same_statement"]
+    for link in same:
+        linked.setdefault(link["quote_id_a"], set()).add(link["quote_id_b"])
+        linked.setdefault(link["quote_id_b"], set()).add(link["quote_id_a"])
     for link in sorted(same, key=lambda r: (-r["probability"], r["quote_id_a"], r["quote_id_b"])):
         a, b = link["quote_id_a"], link["quote_id_b"]
         for q in (a, b):
             if q not in parent:
-                parent[q], speaker[q] = q, speaker_of.get(q)
+                parent[q], speaker[q], group[q] = q, speaker_of.get(q), {q}
         root_a, root_b = root(a), root(b)
         if root_a == root_b:
             continue
         speaker_a, speaker_b = speaker[root_a], speaker[root_b]
         if speaker_a is not None and speaker_b is not None and speaker_a != speaker_b:
             continue
+        small, large = sorted((group[root_a], group[root_b]), key=len)
+        if sum(len(linked[q] & large) for q in small) < _LINKAGE * len(small) * len(large):
+            continue
         parent[root_b] = root_a
         speaker[root_a] = speaker_a or speaker_b
+        group[root_a] |= group.pop(root_b)
     members: dict[str, list[str]] = {}
     for q in parent:
         members.setdefault(root(q), []).append(q)

@@ -101,6 +101,21 @@ def test_a_statement_linked_only_across_two_speakers_makes_no_cluster():
     assert cluster_quotes(links, {"q1": "s1", "q2": None}).num_rows == 2
 
 
+def test_one_quote_holding_two_statements_does_not_chain_their_clusters():
+    # Statement A in four languages (a1..a4), statement B in four (b1..b4), each a clique of links;
+    # one translation merged both into one quote (m), linked to every rendering of each.
+    a, b = [f"a{i}" for i in range(1, 5)], [f"b{i}" for i in range(1, 5)]
+    pairs = [(x, y) for group in (a, b) for i, x in enumerate(group) for y in group[i + 1 :]]
+    pairs += [("m", x) for x in a + b]
+    links = pa.Table.from_pylist(
+        [{"quote_id_a": x, "quote_id_b": y, "probability": 0.9, "relation": "same_statement"} for x, y in pairs]
+    )
+    clusters: dict[str, set[str]] = {}
+    for row in cluster_quotes(links, {}).to_pylist():
+        clusters.setdefault(row["cluster_id"], set()).add(row["quote_id"])
+    assert sorted(map(sorted, clusters.values())) == [[*a, "m"], b]
+
+
 def test_a_translation_links_each_quote_to_its_own_rendering_even_when_a_speaker_was_misread():
     # One sentence and its translation, each with two statements (S1 by s1, S2 by s2). The
     # translation misreads S1's speaker as s3: S1 still links to its rendering, and neither
