@@ -4,8 +4,8 @@ on cross_outlet_dev with leave-pair-out cross-validation; the script records the
 
 Why a model and not one threshold: across outlets the same statement comes in other words, as a
 direct quote on one side and reported speech on the other, with more or less detail; a cosine
-alone reaches F1 0.80 at best even with gold quotes. Speaker, numbers and length tell paraphrase
-from another claim. The story is a gate, not a feature (``align.link``): within one story every
+alone reaches F1 0.80 at best even with gold quotes. Speaker, numbers, shared words and length
+tell paraphrase from another claim. The story is a gate, not a feature (``align.link``): within one story every
 pair scores high on it, so a weight learned from cross_outlet_dev's pairs of articles would link
 every pair of quotes of one NTREX document.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from anyascii import anyascii
 
 from quotetrace.corpus.lexicon import HAN
 
@@ -37,6 +38,7 @@ FEATURES = (
     "kinds_differ",  # a direct quote against reported speech
     "length_ratio",  # shorter over longer (Han characters count three)
     "cross_language",
+    "words_shared",  # share of the shorter quote's words (4+ letters, in Latin letters) the other has too
 )
 
 
@@ -109,6 +111,14 @@ def numbers_in(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text))
 
 
+_WORD = re.compile(r"\w{4,}")
+
+
+def _words(text: str) -> frozenset[str]:
+    """Words of four letters or more, in Latin letters (a name shared across scripts counts)."""
+    return frozenset(_WORD.findall(anyascii(text).casefold()))
+
+
 def _length(text: str) -> int:
     return len(text) + 2 * len(HAN.findall(text))
 
@@ -123,13 +133,28 @@ def pair_features(
     cross_language: np.ndarray,
 ) -> np.ndarray:
     """One row of FEATURES per pair; ``texts`` and ``kinds`` are the two sides, pair by pair."""
-    shared, differ, ratio = [], [], []
+    shared, differ, ratio, words = [], [], [], []
     for x, y in zip(*texts, strict=True):
+        wx, wy = _words(x), _words(y)
+        words.append(len(wx & wy) / max(1, min(len(wx), len(wy))))
         nx, ny = numbers_in(x), numbers_in(y)
         shared.append(bool(nx & ny))
         differ.append(bool(nx and ny and not nx & ny))
         lx, ly = _length(x), _length(y)
         ratio.append(min(lx, ly) / max(lx, ly, 1))
     kinds_differ = [bool(p and q and p != q) for p, q in zip(*kinds, strict=True)]
-    columns = (cosine, margin, same_speaker, speaker_unknown, shared, differ, kinds_differ, ratio, cross_language)
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if len(cosine) else np.zeros((0, 9))
+    columns = (
+        cosine,
+        margin,
+        same_speaker,
+        speaker_unknown,
+        shared,
+        differ,
+        kinds_differ,
+        ratio,
+        cross_language,
+        words,
+    )
+    if not len(cosine):
+        return np.zeros((0, len(FEATURES)))
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
