@@ -92,7 +92,9 @@ def statement_clusters(
         by_cluster.setdefault(row["cluster_id"], []).append(row)
     groups = []
     for cluster_id, members in by_cluster.items():
-        names = Counter(m["speaker_name"] or m["speaker"] for m in members if m["speaker_name"] or m["speaker"])
+        # a speaker the corpus knows (a name with a speaker_id) before one only described (`team`, `spokesman`)
+        known = Counter(m["speaker_name"] for m in members if m["speaker_name"])
+        names = known or Counter(m["speaker"] for m in members if m["speaker"])
         name = names.most_common(1)[0][0] if names else None
         variants = [Variant(**{k: m[k] for k in Variant.__dataclass_fields__}) for m in members]
         group = DuplicateGroup(cluster_id, name, variants, *sure.get(cluster_id, (None, None)))

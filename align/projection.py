@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from quotetrace import schemas
+from quotetrace.align.link import spellings_of
 from quotetrace.align.stories import Stories
 from quotetrace.corpus.attribution.names import name_in_text
 from quotetrace.corpus.lexicon import language_resources
@@ -87,10 +88,7 @@ def project_quotes(
                                                       for span in spans_of[article])], dtype=np.int64)
         for article, rows in sentences_of.items()
     }  # fmt: skip
-    spellings: dict[str, set[str]] = defaultdict(set)
-    for speaker_id, name in zip(q["speaker_id"], q["speaker"], strict=True):
-        if speaker_id and name:
-            spellings[speaker_id].add(name)
+    spellings = spellings_of(q["speaker_id"], q["speaker"])
     best: dict[int, tuple[float, int]] = {}  # sentence -> (cosine, quote) of the closest source
     threshold = options.story if options.story is not None else story_threshold
     for a, b in story_pairs(stories, threshold, options.neighbours):

@@ -48,6 +48,7 @@ def first_name_gender(name: str) -> str | None:
     return spellings.get(name.casefold()) or names.get(romanized(name))
 
 
+@cache
 def names_an_organisation(name: str, language: str | None) -> bool:
     """Ends in an organisation noun of its language or of English (`Los Angeles Fire Department`,
     `伊朗外交部网站`): a Han name has no spaces, so its ending is what tells."""
@@ -60,6 +61,7 @@ def names_an_organisation(name: str, language: str | None) -> bool:
     return words[-1].casefold() in nouns
 
 
+@cache
 def names_a_person(name: str | None, language: str | None) -> bool:
     """A name opening with a known first name (after a title) and not naming an organisation; a Han
     name that does not end in an organisation noun counts as one (its first name cannot be told)."""
