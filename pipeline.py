@@ -17,6 +17,7 @@ from quotetrace.align.stage import AlignOptions, AlignResult, align_into
 from quotetrace.corpus.build import BuildOptions, BuildResult, build_snapshot
 from quotetrace.corpus.snapshot import SnapshotWriter
 from quotetrace.encoder import Encoder
+from quotetrace.encoder.sentence_transformer import torch_device
 
 
 def build(
@@ -36,6 +37,8 @@ def build(
     over all quotes, since a new quote can change an old pair's margin."""
     # No Ray, or no cluster: say so before the corpus stages, not after them.
     executor = executor_for(align.engine, align.ray) if align is not None else None
+    for device in {(options or BuildOptions()).tagger.device, align.device if align else "auto"} - {"auto"}:
+        torch_device(device)  # a device that is not here: say so before the corpus stages too
     results: list[AlignResult] = []
 
     def align_stage(writer: SnapshotWriter) -> dict[str, Any]:

@@ -117,10 +117,10 @@ def start_ray(options: RayOptions = RayOptions()) -> Any:
 class _EncodeBatch:
     """A Ray Data actor: loads the model once, then encodes the batches it is given."""
 
-    def __init__(self, model: str | None, threads: int, batch_size: int) -> None:
+    def __init__(self, model: str | None, threads: int, batch_size: int, precision: str = "fp32") -> None:
         import torch
 
-        self.encoder = load_encoder(model)
+        self.encoder = load_encoder(model, precision=precision)
         torch.set_num_threads(threads)
         self.batch_size = batch_size
 
@@ -132,11 +132,13 @@ class _EncodeBatch:
 class RayEncoder:
     """An :class:`~quotetrace.encoder.Encoder` whose ``encode`` runs on a Ray actor pool."""
 
-    def __init__(self, model: str | None = None, options: RayOptions = RayOptions()) -> None:
+    def __init__(self, model: str | None = None, options: RayOptions = RayOptions(), precision: str = "fp32") -> None:
         self.ray = start_ray(options)
         self.options = options
         self.model = model
-        local = load_encoder(model)  # the name and width, and the model cached before actors need it
+        self.precision = precision
+        # the name and width, and the model cached before actors need it
+        local = load_encoder(model, precision=precision)
         self.name, self.dim = local.name, local.dim
         resources = self.ray.cluster_resources()
         self.gpus = int(resources.get("GPU", 0))
@@ -159,6 +161,7 @@ class RayEncoder:
                 "model": self.model,
                 "threads": self.options.cpus_per_actor,
                 "batch_size": batch_size,
+                "precision": self.precision,
             },
             batch_size=self.options.batch_size,
             batch_format="numpy",

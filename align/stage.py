@@ -60,6 +60,8 @@ class AlignOptions:
     projection: ProjectionOptions = field(default_factory=ProjectionOptions)
     engine: str = "local"  # "local" or "ray": where encoding and neighbour search run (align.executors)
     ray: RayOptions = field(default_factory=RayOptions)
+    device: str = "auto"  # where the local encoder runs: auto (CUDA when present), cpu, cuda, cuda:N
+    precision: str = "fp32"  # or "int8": the default model in int8 on the CPU (encoder.int8)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def align_into(
     ``executor`` runs the neighbour searches (default: the one ``options.engine`` names)."""
     executor = executor or executor_for(options.engine, options.ray)
     if options.engine == "ray":
-        encoder = encoder or RayEncoder(options.model, options.ray)
+        encoder = encoder or RayEncoder(options.model, options.ray, options.precision)
     quotes = _current(writer.read("quotes"))
     # quotes projected by an earlier run are projected anew below
     quotes = quotes.filter(pc.fill_null(pc.not_equal(quotes.column("evidence"), schemas.PROJECTED), True))
@@ -130,17 +132,22 @@ def align_into(
     quotes = _set(quotes, "speaker_id", uncarried_speaker_ids(quotes, speakers))  # carried again below
     articles = writer.read("articles", columns=[*ARTICLE_COLUMNS, "outlet"])
     sentences = writer.read("sentences")
-    encoder = encoder or load_encoder(options.model)
+    encoder = encoder or load_encoder(options.model, device=options.device, precision=options.precision)
+    precision = getattr(encoder, "precision", "fp32")
     outlet_of = dict(zip(*articles.select(["article_id", "outlet"]).to_pydict().values(), strict=True))
     texts = quotes.column("text").to_pylist()
     embedded = embed_quotes(
-        quotes.column("quote_id").to_pylist(), texts, encoder, _stored(stored_in, "quote_embeddings"), options.embed
+        quotes.column("quote_id").to_pylist(),
+        texts,
+        encoder,
+        _stored(stored_in, "quote_embeddings", precision),
+        options.embed,
     )
     if not options.translations.enabled:
         sentences = sentences.slice(0, 0)
     # The corpus stage's tagger pass already embedded this build's sentences with the default model.
     made = [writer.read("sentence_embeddings")] if writer.has("sentence_embeddings") else []
-    stored = [t for t in (_stored(stored_in, "sentence_embeddings"),) if t is not None]
+    stored = [t for t in (_stored(stored_in, "sentence_embeddings", precision),) if t is not None]
     sentence_vectors = embed_texts(
         "sentence_embeddings", sentences.select(["article_id", "index"]), sentences.column("text").to_pylist(),
         encoder, pa.concat_tables(made + stored) if made + stored else None, options.embed,
@@ -151,7 +158,7 @@ def align_into(
         embedded.vectors, model.centres if model.centre_model == encoder.name else None,
         dict(zip(*articles.select(["article_id", "language"]).to_pydict().values(), strict=True)),
     )  # fmt: skip
-    known = _reusable_alignments(stored_in, encoder.name, options.translations)
+    known = _reusable_alignments(stored_in, encoder.name, options.translations, precision)
     article_links = link_articles(articles, sentences, sentence_vectors.vectors, options.translations, known, executor,
                                   (stories, model.translation_story))  # fmt: skip
     article_texts = dict(zip(*writer.read("articles", columns=["article_id", "text"]).to_pydict().values(),
@@ -211,6 +218,8 @@ def align_into(
             "model": encoder.name,
             "parameters": asdict(options) | {"model": encoder.name},
             "executor": {"engine": options.engine, "shards": executor.shards},
+            "device": getattr(encoder, "device", None),
+            "precision": precision,
             "encoded": embedded.encoded,
             "reused": embedded.reused,
             "sentences_encoded": sentence_vectors.encoded,
@@ -344,7 +353,7 @@ def _sure_translations(article_links: pa.Table) -> dict[str, int]:
     return {a: roots.index(root(a)) for a in parent}
 
 
-def _reusable_alignments(path: Path, model: str, options: TranslationOptions) -> dict[Pair, Alignment]:
+def _reusable_alignments(path: Path, model: str, options: TranslationOptions, precision: str) -> dict[Pair, Alignment]:
     """Sentence alignments of the snapshot at ``path``, when they were made with the same sentence
     alignment options (an alignment only depends on those and on the two articles' vectors)."""
     try:
@@ -353,13 +362,15 @@ def _reusable_alignments(path: Path, model: str, options: TranslationOptions) ->
         return {}
     if made_with != asdict(options.sentences):
         return {}
-    return known_alignments(_stored(path, "candidate_alignments"), model)
+    return known_alignments(_stored(path, "candidate_alignments", precision), model)
 
 
-def _stored(path: Path, table: str) -> pa.Table | None:
-    """Table ``table`` of the snapshot now at ``path`` (the one being replaced), if readable."""
+def _stored(path: Path, table: str, precision: str) -> pa.Table | None:
+    """Table ``table`` of the snapshot now at ``path`` (the one being replaced), if readable and
+    its vectors were made in ``precision``: vectors of two precisions never mix in one snapshot."""
     try:
         snapshot = open_snapshot(path)
-        return snapshot.table(table) if table in snapshot.table_names else None
+        made_in = (snapshot.manifest.get("align") or {}).get("precision", "fp32")
+        return snapshot.table(table) if table in snapshot.table_names and made_in == precision else None
     except SnapshotError:
         return None

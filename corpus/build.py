@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -191,16 +190,12 @@ def _tagger(options: TaggerOptions, encoder: Encoder | None) -> tuple[TokenEncod
     encoder) the tagger reads the default model's, loaded once per process."""
     if not options.enabled:
         return None
-    if not (isinstance(encoder, TokenEncoder) and encoder.name == DEFAULT_MODEL):
-        encoder = _default_encoder()
+    same = getattr(encoder, "precision", "fp32") == options.precision
+    if not (isinstance(encoder, TokenEncoder) and encoder.name == DEFAULT_MODEL and same):
+        encoder = load_encoder(device=options.device, precision=options.precision)
     if not isinstance(encoder, TokenEncoder):
         raise EncoderError(f"the attribution tagger needs token states, which {encoder!r} does not give")
     return encoder, shipped_head()
-
-
-@cache
-def _default_encoder() -> Encoder:
-    return load_encoder()
 
 
 # Tables of a base snapshot taken over row for row by an incremental build (quotes too, through

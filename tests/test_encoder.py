@@ -27,6 +27,7 @@ from quotetrace.encoder import (
     is_e5,
     load_encoder,
 )
+from quotetrace.encoder.batches import token_batches
 from quotetrace.encoder.e5_folder import MARKER
 from quotetrace.errors import QuotetraceError
 
@@ -141,17 +142,78 @@ def test_one_pass_gives_the_vector_and_the_token_states_of_a_layer(e5: Encoder) 
         e5.encode_tokens(texts, layer=13)
 
 
+def test_texts_are_batched_by_tokens_and_each_gets_the_vector_it_gets_alone(e5: Encoder) -> None:
+    assert isinstance(e5, SentenceTransformerEncoder)
+    texts = [*SENTENCES, *(s * 6 for s in SENTENCES[:3])]  # short and long, Latin, Cyrillic and Han
+    small = copy.copy(e5)
+    small.max_batch_tokens = 64  # several batches, some of one text longer than the budget
+    together = small.encode(texts, batch_size=4)
+    alone = np.concatenate([e5.encode([text]) for text in texts])
+    assert cosines(together, alone).min() > 0.99999
+
+
+def test_token_batches_sort_by_length_and_keep_both_limits() -> None:
+    lengths = [30, 5, 500, 7, 7, 12, 3, 40, 6]
+    batches = token_batches(lengths, 3, 48)
+    rows = [int(i) for batch in batches for i in batch]
+    assert sorted(rows) == list(range(len(lengths)))  # every text once
+    assert [lengths[i] for i in rows] == sorted(lengths)  # shortest first: little padding
+    for batch in batches:
+        longest = max(lengths[i] for i in batch)
+        assert len(batch) <= 3 and (len(batch) == 1 or len(batch) * longest <= 48)
+    assert [len(b) for b in batches] == [3, 3, 1, 1, 1]  # 3,5,6 | 7,7,12 | 30 | 40 | 500 alone
+    assert token_batches([], 3, 48) == []
+
+
+@pytest.fixture(scope="module")
+def e5_int8(cache: Path, network_guard: list[object]) -> Encoder:
+    return load_encoder(cache_dir=cache, precision="int8")
+
+
+def test_int8_gives_nearly_the_float_vectors_and_the_same_tokens(e5: Encoder, e5_int8: Encoder) -> None:
+    assert isinstance(e5, TokenEncoder) and isinstance(e5_int8, TokenEncoder)
+    assert (e5_int8.name, e5_int8.dim, e5_int8.precision, e5.precision) == (DEFAULT_MODEL, 384, "int8", "fp32")
+    agreement = cosines(e5_int8.encode(SENTENCES), e5.encode(SENTENCES))
+    assert agreement.min() >= 0.998, agreement.round(4)
+    for ours, theirs in zip(
+        e5_int8.encode_tokens(SENTENCES, layer=6), e5.encode_tokens(SENTENCES, layer=6), strict=True
+    ):
+        assert np.array_equal(ours.offsets, theirs.offsets)  # the tagger marks the same spans of text
+        assert np.abs(ours.states - theirs.states).max() < 0.1 * np.abs(theirs.states).max()
+
+
+@pytest.mark.parametrize("language", ["rus", "ukr", "cmn"])
+def test_in_int8_a_sentence_is_still_nearest_its_translation(e5_int8: Encoder, language: str) -> None:
+    foreign, english = tatoeba(language, [2, 10, 20, 30, 40])
+    similarity = e5_int8.encode(foreign) @ e5_int8.encode(english).T
+    assert (similarity.argmax(axis=1) == np.arange(len(foreign))).all(), similarity.round(3)
+
+
+def test_precision_and_device_are_checked_in_one_line(cache: Path) -> None:
+    with pytest.raises(EncoderError, match="int8 runs the default model"):
+        load_encoder("sentence-transformers/LaBSE", precision="int8")
+    with pytest.raises(EncoderError, match="expected fp32 or int8"):
+        load_encoder(cache_dir=cache, precision="fp16")
+    with pytest.raises(EncoderError, match="expected auto, cpu, cuda"):
+        load_encoder(cache_dir=cache, device="tpu")
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(EncoderError, match="no CUDA device"):
+            load_encoder(cache_dir=cache, device="cuda")
+        assert load_encoder(cache_dir=cache, device="auto").device == "cpu"
+
+
 def test_the_built_folder_is_reused_without_a_rebuild(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = default_model_folder(cache)
     marker = (folder / MARKER).stat().st_mtime_ns
     monkeypatch.setattr(e5_folder, "build_e5_folder", _must_not_build)
     assert default_model_folder(cache) == folder
-    loaded: list[tuple[object, object]] = []
-    monkeypatch.setattr(
-        sentence_transformer, "SentenceTransformerEncoder", lambda model, name: loaded.append((model, name))
-    )
+    assert load_encoder(DEFAULT_MODEL, cache_dir=cache) is load_encoder(cache_dir=cache)  # loaded once a process
+    loaded: list[object] = []
+    monkeypatch.setattr(sentence_transformer, "_default_encoder", lambda folder, device: loaded.append(folder))
     load_encoder(DEFAULT_MODEL, cache_dir=cache)
-    assert loaded == [(folder, DEFAULT_MODEL)]
+    assert loaded == [folder]
     assert (folder / MARKER).stat().st_mtime_ns == marker
 
 

@@ -33,6 +33,8 @@ class TaggerOptions:
     # a tagged quote is kept only when the rules resolve its source to someone this surely (a name,
     # a surname, a pronoun, a role: not a description taken as written, `the data`, `most critics`)
     min_speaker_confidence: float = 0.6
+    device: str = "auto"  # where the encoder runs: auto (CUDA when present), cpu, cuda, cuda:N
+    precision: str = "fp32"  # or "int8" (the build's align stage must use the same)
 
 
 @dataclass(frozen=True)
