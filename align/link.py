@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -375,8 +376,12 @@ def _same_name(x: str | None, y: str | None) -> bool:
     initials of the other's capitalized words."""
     if not x or not y:
         return False
-    words = [{w for w in re.findall(r"[a-z]{3,}", anyascii(n).casefold())} for n in (x, y)]
-    return bool(words[0] & words[1]) or _initials(x) == y or _initials(y) == x
+    return bool(_name_words(x) & _name_words(y)) or _initials(x) == y or _initials(y) == x
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]{3,}", anyascii(name).casefold()))
 
 
 def _initials(name: str) -> str:

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,7 @@ def shipped_link_model() -> LinkModel:
 _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked of one quote once per candidate pair it is in
 def numbers_in(text: str) -> frozenset[str]:
     """Numbers as digits without separators (`3,000` = `3000`), any script's digits."""
     return frozenset(re.sub(r"[.,]", "", n) for n in _NUMBER.findall(text))
@@ -114,6 +115,7 @@ def numbers_in(text: str) -> frozenset[str]:
 _WORD = re.compile(r"\w{4,}")
 
 
+@lru_cache(maxsize=1 << 16)  # anyascii per pair was the align stage's largest Python cost
 def _words(text: str) -> frozenset[str]:
     """Words of four letters or more, in Latin letters (a name shared across scripts counts)."""
     return frozenset(_WORD.findall(anyascii(text).casefold()))
