@@ -42,7 +42,7 @@ class LinkOptions:
     neighbours: NeighbourOptions = field(default_factory=NeighbourOptions)
     # The decision is the link model's (align/link_model.json, fitted by scripts/fit_links.py);
     # these override its thresholds: probability for same_statement, and for keeping a pair as
-    # related (-1 keeps every candidate: what the fitting script reads).
+    # related (0 or -1 keeps every candidate: what the fitting script reads).
     same_statement: float | None = None
     related: float | None = None
     model: str | None = None  # path of another fitted link model
@@ -146,7 +146,11 @@ def link_quotes(
     speakers = carried.speaker_ids
     decided = decide(speakers)
     related = model.related if options.related is None else options.related
-    keep = np.nonzero(decided.same | (decided.probability >= related))[0]
+    candidate = decided.probability >= related
+    if related > 0:  # "related" is one speaker's other claim: never two known, different speakers, and
+        # an unknown speaker only within one story (0 or -1: keep every candidate, as the fitting script does)
+        candidate &= np.where(decided.both_known, decided.agree, story >= model.story)
+    keep = np.nonzero(decided.same | candidate)[0]
     rows = []
     for i in keep:
         x, y = int(a[i]), int(b[i])

@@ -313,6 +313,8 @@ def test_links_stay_within_one_story_and_carry_a_calibrated_probability(two_stor
     model = shipped_link_model()
     assert all(link["story"] >= model.story for link in within)
     assert all(link["relation"] == "related" or link["cosine"] >= model.verbatim for link in across)
+    # across stories, "related" is one known speaker's other claim, never two speakers' claims
+    assert all(link["same_speaker"] for link in across if link["relation"] == "related")
     assert within  # the premiere moved, in both outlets
     article_links = two_stories.table("article_links").to_pylist()
     translations = [link for link in article_links if link["relation"] in ("translation", "copy")]
