@@ -24,11 +24,11 @@ from anyascii import anyascii
 
 from quotetrace import schemas
 from quotetrace.align.executors import Executor, LocalExecutor
-from quotetrace.align.link_model import LinkModel, load_link_model, pair_features, shipped_link_model
+from quotetrace.align.link_model import FEATURES, LinkModel, load_link_model, pair_features, shipped_link_model
 from quotetrace.align.neighbours import NeighbourOptions, Pairs, margin_pairs
 from quotetrace.align.speakers import Carried, carry_speakers
 from quotetrace.align.stories import Stories
-from quotetrace.corpus.attribution.names import name_in_text, names_a_person
+from quotetrace.corpus.attribution.names import name_in_text, names_a_person, text_words
 from quotetrace.schemas import PROJECTED
 
 # Columns link_quotes needs for each quote (the quotes table joined with its article's outlet).
@@ -123,7 +123,7 @@ def link_quotes(
         if stories is not None
         else np.zeros(len(a), dtype=np.float32)
     )
-    sides = _Sides(columns, a, b)
+    sides = _Sides(columns, pairs)
     spellings = spellings_of(speakers, columns["speaker"])
 
     def decide(speaker_ids: list[str | None]) -> _Decision:
@@ -173,9 +173,11 @@ def link_quotes(
 
 
 class _Sides:
-    """The two quotes of each candidate pair, side by side."""
+    """The two quotes of each candidate pair, side by side, and what the decision reads of them
+    that does not depend on who the speakers are (found once, though the pairs are decided twice)."""
 
-    def __init__(self, columns: dict[str, list], a: np.ndarray, b: np.ndarray) -> None:
+    def __init__(self, columns: dict[str, list], pairs: Pairs) -> None:
+        a, b = pairs.a, pairs.b
         self.texts = ([columns["text"][i] for i in a], [columns["text"][i] for i in b])
         self.kinds = ([columns["kind"][i] for i in a], [columns["kind"][i] for i in b])
         self.names = ([columns["speaker"][i] for i in a], [columns["speaker"][i] for i in b])
@@ -186,6 +188,26 @@ class _Sides:
         languages = columns["language"]
         self.languages = ([languages[i] for i in a], [languages[i] for i in b])
         self.cross_language = np.array([languages[x] != languages[y] for x, y in zip(a, b, strict=True)], dtype=bool)
+        self.named_alike = np.array([_same_name(x, y) for x, y in zip(*self.names, strict=True)], dtype=bool)
+        # a person and an organisation may be one voice (`Margaret Stewart` speaking for the `Los
+        # Angeles Fire Department`): only two people, or two organisations, are different speakers
+        self.kinds_alike = np.array(
+            [
+                names_a_person(x, lx) == names_a_person(y, ly)
+                for x, y, lx, ly in zip(*self.names, *self.languages, strict=True)
+            ],
+            dtype=bool,
+        )
+        unset = np.zeros(len(a), dtype=bool)  # the speaker features, set by each decision
+        self.features = pair_features(pairs.cosine, pairs.margin, unset, unset, self.texts, self.kinds,
+                                      self.cross_language)  # fmt: skip
+
+    def features_with(self, agree: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+        """The pair features with the speaker features of one decision."""
+        features = self.features.copy()
+        features[:, FEATURES.index("same_speaker")] = agree
+        features[:, FEATURES.index("speaker_unknown")] = unknown
+        return features
 
     def parts(self, speaker_ids: list[str | None]) -> Callable[[int, int], bool]:
         return statement_parts(*self.positions, speaker_ids)
@@ -220,23 +242,11 @@ def _decide(
     one_story = story >= model.story
     # within one story a surname is the full name it ends (`Sivan` = `K. Sivan`), an acronym its
     # words (`BCE` = `Banco Central Europeo`)
-    named_alike = np.array([_same_name(x, y) for x, y in zip(*sides.names, strict=True)], dtype=bool)
-    agree = both_known & ((speaker_codes[a] == speaker_codes[b]) | (one_story & named_alike))
-    # a person and an organisation may be one voice (`Margaret Stewart` speaking for the `Los
-    # Angeles Fire Department`): only two people, or two organisations, are different speakers
-    kinds_alike = np.array(
-        [
-            names_a_person(x, lx) == names_a_person(y, ly)
-            for x, y, lx, ly in zip(*sides.names, *sides.languages, strict=True)
-        ],
-        dtype=bool,
-    )
-    both_known &= agree | kinds_alike  # else it cannot tell
+    agree = both_known & ((speaker_codes[a] == speaker_codes[b]) | (one_story & sides.named_alike))
+    both_known &= agree | sides.kinds_alike  # else it cannot tell (see _Sides.kinds_alike)
     conflict = both_known & ~agree
     score = pairs.margin + options.speaker_agreement * agree - options.speaker_conflict * conflict
-    features = pair_features(pairs.cosine, pairs.margin, agree, ~both_known, sides.texts, sides.kinds,
-                             sides.cross_language)  # fmt: skip
-    probability = model.probability(features)
+    probability = model.probability(sides.features_with(agree, ~both_known))
     threshold = model.same_statement if options.same_statement is None else options.same_statement
     likely = likely_same(probability, pairs.margin, pairs.cosine, one_story, conflict, named | agree, model, threshold)
     # speakers that differ across a translation are mostly a misread attribution on one side:
@@ -360,13 +370,17 @@ def named_across(
     if texts is None:
         return named
     seen: dict[tuple[str, str], bool] = {}
+    words: dict[str, frozenset[str]] = {}  # an article's words, found once for all its pairs
 
     def names(speaker: str | None, article: str) -> bool:
         if speaker is None:
             return False
         if (speaker, article) not in seen:
             text = texts.get(article, "")
-            seen[(speaker, article)] = any(name_in_text(name, text) for name in spellings.get(speaker, ()))
+            if article not in words:
+                words[article] = text_words(text)
+            seen[(speaker, article)] = any(name_in_text(name, text, words[article])
+                                           for name in spellings.get(speaker, ()))  # fmt: skip
         return seen[(speaker, article)]
 
     for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):

@@ -121,6 +121,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(anyascii(text).casefold()))
 
 
+@lru_cache(maxsize=1 << 16)
 def _length(text: str) -> int:
     return len(text) + 2 * len(HAN.findall(text))
 

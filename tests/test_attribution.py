@@ -128,3 +128,18 @@ def test_duplicates_say_how_sure_each_statement_is_and_which_story_it_is(built):
         g for g in groups if g.probability >= surest
     ]
     assert len(quotetrace.cross_outlet_duplicates(tagged.path, min_probability=min(1.0, surest + 1e-6))) < len(groups)
+
+
+def test_a_texts_words_say_whether_it_names_someone_as_a_search_through_it_does():
+    """The align stage asks each article about many speakers' names with the article's words
+    found once (``text_words``); on real articles every answer is the search's."""
+    from quotetrace.corpus.attribution.names import name_in_text, text_words
+
+    gold = [json.loads(line) for line in (CROSS_OUTLET / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    names = sorted({link["speaker"] for pair in gold for link in pair["links"]} | {"O'Brien", "Jean-Luc Mélenchon"})
+    texts = [
+        json.loads(line)["text"] for line in (CROSS_OUTLET / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    answers = [(name_in_text(n, t), name_in_text(n, t, text_words(t))) for t in texts[:40] for n in names]
+    assert all(searched == looked_up for searched, looked_up in answers)
+    assert 0 < sum(searched for searched, _ in answers) < len(answers)  # both answers occur

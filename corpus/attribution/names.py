@@ -5,7 +5,7 @@ case (Хаммела, Хаммел), the scripts a name is written in, and the g
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -76,13 +76,34 @@ def names_a_person(name: str | None, language: str | None) -> bool:
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
 
 
-def name_in_text(name: str, text: str) -> bool:
+_WORD = re.compile(r"\w+")
+
+
+def name_in_text(name: str, text: str, words: frozenset[str] | None = None) -> bool:
     """Whether ``text`` names ``name``: a Han name as written, else one of its capitalized words
-    of three letters or more (`Garg` for `Atul Garg`, `Fire` for `Delhi Fire Services`)."""
+    of three letters or more (`Garg` for `Atul Garg`, `Fire` for `Delhi Fire Services`).
+    ``words``: the text's ``text_words``, when one text is asked about many names (a set lookup
+    instead of a search through the text for each)."""
     if HAN_RUN.search(name):
         return any(run in text for run in HAN_RUN.findall(name))
-    words = [w for w in _NAME_WORD.findall(name) if w[0].isupper()]
-    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in words)
+    for word in _capitalized_words(name):
+        if words is not None and _WORD.fullmatch(word):
+            if word in words:
+                return True
+        elif re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+            return True
+    return False
+
+
+def text_words(text: str) -> frozenset[str]:
+    """The runs of word characters in ``text``: a name word made only of them is named there
+    exactly when it is one of these (the same test as a search bounded by non-word characters)."""
+    return frozenset(_WORD.findall(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _capitalized_words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in _NAME_WORD.findall(name) if w[0].isupper())
 
 
 def same_part(a: str, b: str) -> bool:
