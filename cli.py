@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperOption
 from typer.exceptions import TyperException
 
 from quotetrace import pipeline
@@ -35,6 +36,38 @@ from quotetrace.corpus.snapshot import open_snapshot
 from quotetrace.errors import QuotetraceError
 from quotetrace.report import ReportOptions, write_report
 from quotetrace.version import __version__
+
+
+class _Command(TyperCommand):
+    """Help that reads like the options do: `Usage: quotetrace build [OPTIONS] INPUTS...`, each
+    argument by its name (typer would write `{inputs}...` and `<list[Path]>`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                pieces.append(_argument_name(param) if param.required else f"[{_argument_name(param)}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments = [
+            (_argument_name(param), param.help or "")
+            for param in self.get_params(ctx)
+            if isinstance(param, TyperArgument) and not param.hidden
+        ]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        options = [record for param in self.get_params(ctx) if isinstance(param, TyperOption)
+                   if (record := param.get_help_record(ctx)) is not None]  # fmt: skip
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+
+def _argument_name(argument: TyperArgument) -> str:
+    return (argument.metavar or (argument.name or "").upper()) + ("..." if argument.nargs != 1 else "")
+
 
 app = typer.Typer(
     name="quotetrace",
@@ -63,9 +96,11 @@ def _root(
     """quotetrace: articles in, a queryable Parquet snapshot out."""
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
-    inputs: Annotated[list[Path], typer.Argument(help="Article files or directories (.txt, .html, .jsonl, .gz).")],
+    inputs: Annotated[
+        list[Path], typer.Argument(metavar="INPUTS", help="Article files or directories (.txt, .html, .jsonl, .gz).")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Snapshot directory to write.")],
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing snapshot at --out.")] = False,
     workers: Annotated[
@@ -130,7 +165,12 @@ def build(
         f"{counted(result.duplicates, 'duplicate')}, {counted(result.rejects, 'reject')}"
         f"{f' ({reasons})' if reasons else ''} from {counted(result.inputs, 'file')}"
         + (f" ({counted(result.reused_articles, 'article')} taken over from {base})" if base else "")
-        + f" in {result.seconds:.1f}s",
+        + f" in {result.seconds:.1f}s"
+        + (
+            f"; {counted(result.unread_dates, 'published date')} not read, kept as written in published_raw"
+            if result.unread_dates
+            else ""
+        ),
         file=sys.stderr,
     )
     if aligned is not None:
@@ -211,9 +251,9 @@ def _report_alignment(result: AlignResult) -> None:
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def align(
-    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (rewritten atomically).")],
+    snapshot: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="Snapshot directory (rewritten atomically).")],
     model: Annotated[str | None, MODEL_OPTION] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Quotes per encoder batch.")] = 64,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -238,9 +278,9 @@ def align(
     _report_alignment(align_snapshot(snapshot, options))
 
 
-@app.command()
+@app.command(cls=_Command)
 def duplicates(
-    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory (aligned).")],
+    snapshot: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="Snapshot directory (aligned).")],
     speaker: Annotated[str | None, typer.Option(help="Only clusters whose speaker name contains this.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one per cluster.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many clusters.")] = 50,
@@ -281,9 +321,9 @@ def duplicates(
             )  # fmt: skip
 
 
-@app.command()
+@app.command(cls=_Command)
 def info(
-    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
+    snapshot: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="Snapshot directory.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Summarize a snapshot: tables, languages, outlets, translations found and pending originals,
@@ -295,7 +335,8 @@ def info(
     """
     summary = summarize(snapshot)
     if as_json:
-        derived = {"articles": summary.articles, "translation_count": summary.translation_count,
+        derived = {"articles": summary.articles, "speakers": summary.speakers,
+                   "translation_count": summary.translation_count,
                    "reject_share": round(summary.reject_share, 4)}  # fmt: skip
         print(json.dumps({**asdict(summary), **derived}, ensure_ascii=False))
         return
@@ -309,7 +350,7 @@ def info(
         ("top outlets", summary.outlets),
         ("translations by original language", summary.translations),
         ("quotes by kind", summary.quote_kinds),
-        ("most quoted speakers", summary.top_speakers),
+        (f"most quoted of {counted(summary.speakers, 'speaker')}", summary.top_speakers),
         ("quote links", summary.quote_links),
         ("article links", summary.article_links),
         ("rejects by reason", summary.rejects_by_reason),
@@ -325,9 +366,9 @@ def info(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
-    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
+    snapshot: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="Snapshot directory.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write (replaced atomically).")],
     max_speakers: Annotated[
         int, typer.Option(min=1, help="Speakers with a section, the most quoted first.")
@@ -348,7 +389,8 @@ def report(
     options = ReportOptions(max_speakers=max_speakers, max_articles=max_articles)
     result = write_report(snapshot, out, options)
     print(
-        f"wrote {result.path}: {counted(result.statements, 'statement')} by {counted(result.speakers, 'speaker')}, "
+        f"wrote {result.path}: {counted(result.speakers, 'speaker')}, "
+        f"{counted(result.statements, 'statement')} in two or more articles, "
         f"{counted(result.chains, 'provenance chain')}, {counted(result.articles, 'article')}, "
         f"{result.megabytes:.1f} MB "
         f"in {result.seconds:.1f}s",
@@ -356,10 +398,12 @@ def report(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def query(
-    snapshot: Annotated[Path, typer.Argument(help="Snapshot directory.")],
-    sql: Annotated[str, typer.Argument(help="DuckDB SQL; each table is a view by its name (articles, ...).")],
+    snapshot: Annotated[Path, typer.Argument(metavar="SNAPSHOT", help="Snapshot directory.")],
+    sql: Annotated[
+        str, typer.Argument(metavar="SQL", help="DuckDB SQL; each table is a view by its name (articles, ...).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines, one per row.")] = False,
     max_width: Annotated[int, typer.Option(help="Cut table cells longer than this.")] = 80,
 ) -> None:

@@ -89,7 +89,8 @@ def _source(row: int, winner: str, members: list[int], neighbours: dict[int, set
 
 
 def recount_speakers(speakers: pa.Table, quotes: pa.Table) -> pa.Table:
-    """``speakers`` with ``n_quotes`` and ``languages`` counted again from ``quotes``' speaker_ids."""
+    """``speakers`` with ``n_quotes`` and ``languages`` counted again from ``quotes``' speaker_ids,
+    only those some quote still names: one count of speakers for the build, ``info`` and the report."""
     counts: Counter[str] = Counter()
     languages: dict[str, set[str]] = defaultdict(set)
     for speaker_id, language in zip(*(quotes.column(c).to_pylist() for c in ("speaker_id", "language")), strict=True):
@@ -97,9 +98,10 @@ def recount_speakers(speakers: pa.Table, quotes: pa.Table) -> pa.Table:
             counts[speaker_id] += 1
             if language:
                 languages[speaker_id].add(language)
-    rows = [
+    rows = [  # a speaker whose every quote went to the name its rendering gives is no longer quoted
         row | {"n_quotes": counts[row["speaker_id"]], "languages": sorted(languages[row["speaker_id"]])}
         for row in speakers.to_pylist()
+        if counts[row["speaker_id"]]
     ]
     rows.sort(key=lambda r: (-r["n_quotes"], r["name"]))
     return schemas.validate(pa.Table.from_pylist(rows, schema=speakers.schema), "speakers")

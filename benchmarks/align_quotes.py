@@ -75,8 +75,9 @@ def run(records: list[dict[str, Any]], workdir: Path, encoder: Any, tagger: bool
     """Build and align ``records`` (JSONL articles) with every candidate pair kept as a link."""
     source = workdir / "articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    keep_all = AlignOptions(link=replace(LinkOptions(), related=-1.0))
-    options = BuildOptions(tagger=TaggerOptions(enabled=tagger))
+    precision = getattr(encoder, "precision", "fp32")  # the tagger and the manifest in the encoder's
+    keep_all = AlignOptions(link=replace(LinkOptions(), related=-1.0), precision=precision)
+    options = BuildOptions(tagger=TaggerOptions(enabled=tagger, precision=precision))
     quotetrace.build([source], workdir / "snapshot", options, align=keep_all, encoder=encoder)
     return corpus.open_snapshot(workdir / "snapshot")
 

@@ -44,6 +44,8 @@ from quotetrace import corpus
 from quotetrace.align.embed import vector_matrix
 from quotetrace.align.sentence_align import align_sentences
 from quotetrace.align.stage import AlignOptions
+from quotetrace.corpus.attribution.learned import TaggerOptions
+from quotetrace.corpus.build import BuildOptions
 from quotetrace.encoder import load_encoder
 from quotetrace.version import __version__
 
@@ -97,7 +99,9 @@ def wmt_records(documents_per_file: int) -> tuple[list[dict[str, Any]], dict[str
 def build(records: list[dict[str, Any]], workdir: Path, encoder: Any) -> corpus.Snapshot:
     source = workdir / "articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    quotetrace.build([source], workdir / "snapshot", align=AlignOptions(), encoder=encoder)
+    precision = getattr(encoder, "precision", "fp32")  # the tagger and the manifest in the encoder's
+    options = BuildOptions(tagger=TaggerOptions(precision=precision))
+    quotetrace.build([source], workdir / "snapshot", options, align=AlignOptions(precision=precision), encoder=encoder)
     return corpus.open_snapshot(workdir / "snapshot")
 
 

@@ -74,6 +74,7 @@ class BuildResult:
     seconds: float
     reused_articles: int = 0  # articles taken over from the base snapshot, not processed again
     tagged_quotes: int = 0  # quotes the attribution tagger found that the rules had not
+    unread_dates: int = 0  # inputs whose `published` held no date we could read (kept in published_raw)
 
     @property
     def new_articles(self) -> int:
@@ -118,16 +119,18 @@ def build_snapshot(
     seen: set[str] = set()
     reasons: Counter[str] = Counter()
     tagger = _tagger(options.tagger, encoder)
-    tagged = 0
+    tagged = unread_dates = 0
     with SnapshotWriter(out, overwrite=overwrite) as snapshot:
         batches = read_inputs(files, options.read, on_file=progress)
         unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
         if base_snapshot is not None:
             seen = _take_over(base_snapshot, snapshot, unresolved_quotes)
             reasons.update(base_snapshot.manifest.get("rejects_by_reason", {}))
+            unread_dates = base_snapshot.manifest.get("unread_dates", 0)
         reused_articles = len(seen)
         for articles, rejects, quotes, sentences in _map_ordered(process_batch, batches, options):
             reasons.update(rejects.column("reason").to_pylist())
+            unread_dates += articles.num_rows - articles.column("published_raw").null_count
             articles, duplicates = _deduplicate(articles, seen)
             kept_ids = articles.column("article_id")
             quotes = quotes.filter(pc.is_in(quotes.column("article_id"), kept_ids))
@@ -155,6 +158,7 @@ def build_snapshot(
             ],
             "parameters": asdict(options),
             "rejects_by_reason": dict(sorted(reasons.items())),
+            "unread_dates": unread_dates,  # inputs whose `published` held no readable date (kept in published_raw)
         }
         if base_snapshot is not None:
             manifest["base"] = {
@@ -181,6 +185,7 @@ def build_snapshot(
         seconds=time.perf_counter() - started,
         reused_articles=reused_articles,
         tagged_quotes=tagged,
+        unread_dates=unread_dates,
     )
 
 
@@ -241,7 +246,7 @@ def _take_over(base: Snapshot, snapshot: SnapshotWriter, unresolved_quotes: pq.P
                                        evidence.cast(pa.string()))  # fmt: skip
                 unresolved_quotes.write_table(schemas.validate(part, "quotes"))
             else:
-                snapshot.write(name, part)
+                snapshot.write(name, schemas.upgraded(part, name))
     return set(base.table("articles", columns=["article_id"]).column("article_id").to_pylist())
 
 
@@ -362,7 +367,7 @@ def _first_rows(table: pa.Table, key: list[str]) -> pa.Table:
 
 def _deduplicate(batch: pa.Table, seen: set[str]) -> tuple[pa.Table, pa.Table]:
     keep, duplicates = [], []
-    for index, row in enumerate(batch.select(["article_id", "source", "external_id", "url", "outlet"]).to_pylist()):
+    for index, row in enumerate(batch.select(schemas.DUPLICATES.names).to_pylist()):
         if row["article_id"] in seen:
             duplicates.append(row)
         else:

@@ -1,10 +1,11 @@
 """Publication dates as written in news: ISO, day.month.year, `March 12, 2025`, `12 March 2025`,
-and the same with Russian, Ukrainian, German, French and Spanish month names."""
+and the same with Russian, Ukrainian, German, French and Spanish month names; in feeds also a
+number: Unix time in seconds or milliseconds (`1741737600`, `1741737600000`) or `20250312`."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 _MONTHS = {
     1: "jan january январ січ січня janvier janv enero ene januar jän",
@@ -37,11 +38,18 @@ _MDY = re.compile(r"([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4})")
 _DMY_WORDS = re.compile(r"(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,10})\.?\s+(?:de\s+)?(\d{4})")
 
 
-def parse_date(value: str | date | None) -> date | None:
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
+# Unix times a feed may give: seconds (10 digits) or milliseconds (13), UTC, within these years
+_EPOCH_YEARS = range(1990, 2101)
+
+
+def parse_date(value: str | int | float | date | None) -> date | None:
     """The calendar date in ``value``, or None when it holds none we can read for sure."""
     if value is None or isinstance(value, date):
         return value.date() if isinstance(value, datetime) else value
-    text = value.strip()
+    text = str(value).strip()
+    if _NUMBER.fullmatch(text):
+        return _date_of_number(text)
     for pattern, order in ((_ISO, "ymd"), (_CJK_DATE, "ymd"), (_DMY, "dmy"), (_MDY, "mdy"), (_DMY_WORDS, "dmy")):
         match = pattern.search(text)
         if not match:
@@ -65,3 +73,26 @@ def _month_number(word: str) -> int | None:
         if word[:length] in _MONTH_BY_NAME:
             return _MONTH_BY_NAME[word[:length]]
     return None
+
+
+def unread_date(value: str | int | float | None) -> str | None:
+    """``value`` as written when it is given but holds no date ``parse_date`` can read: what
+    ``published_raw`` keeps, so an input's date is never dropped without a trace."""
+    if value is None or not str(value).strip() or parse_date(value) is not None:
+        return None
+    return str(value)
+
+
+def _date_of_number(text: str) -> date | None:
+    """A number as a date: ``YYYYMMDD``, or Unix seconds / milliseconds (UTC) in a plausible year."""
+    digits = text.lstrip("+").split(".")[0]
+    if len(digits) == 8 and "." not in text:
+        try:
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return None
+    seconds = float(text) / (1000 if len(digits) == 13 else 1) if len(digits) in (10, 13) else None
+    if seconds is None:
+        return None
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.date() if moment.year in _EPOCH_YEARS else None

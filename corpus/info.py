@@ -38,6 +38,11 @@ class SnapshotSummary:
         return self.rows.get("articles", 0)
 
     @property
+    def speakers(self) -> int:
+        """People and organisations quoted: the rows of ``speakers``, as the build and the report count them."""
+        return self.rows.get("speakers", 0)
+
+    @property
     def translation_count(self) -> int:
         return sum(self.translations.values())
 

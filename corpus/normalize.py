@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from quotetrace.corpus import provenance, resources
 from quotetrace.corpus.batch import each_row, to_batch
-from quotetrace.corpus.dates import DATE_TOKEN, parse_date
+from quotetrace.corpus.dates import DATE_TOKEN, parse_date, unread_date
 
 _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
@@ -78,6 +78,8 @@ def normalize_row(row: dict[str, Any], options: NormalizeOptions = NormalizeOpti
         "outlet": _clean_line(row.get("outlet")),
         "title": _clean_line(row.get("title")),
         "published": parse_date(row.get("published")),
+        "published_raw": unread_date(row.get("published")),
+        "extra": row.get("extra"),
         "dateline_place": None,
         "language": row.get("language"),
         "translated_from": row.get("translated_from"),  # given in the input; provenance checks it

@@ -35,6 +35,7 @@ RAW_SCHEMA = pa.schema(
         ("language", pa.string()),
         ("translated_from", pa.string()),  # a feed's own provenance: the original's language
         ("original_url", pa.string()),  # and the original's address
+        ("extra", pa.string()),  # a JSONL record's other fields, as a JSON object
         ("error", pa.string()),  # "reason: detail" when the input cannot become an article
     ]
 )
@@ -229,6 +230,7 @@ def _jsonl_row(source: str, record: Any) -> dict[str, Any]:
         if value is not None and not isinstance(value, (str, int, float)):
             return _reject(source, "wrong_type", f"`{name}` is a {type(value).__name__}, expected a string")
         fields[name] = None if value is None or value == "" else str(value)
+    others = {key: value for key, value in record.items() if key not in _JSONL_FIELDS and key != "text"}
     return _row(
         source,
         "jsonl",
@@ -241,6 +243,7 @@ def _jsonl_row(source: str, record: Any) -> dict[str, Any]:
         language=fields["language"],
         translated_from=fields["translated_from"],
         original_url=fields["original_url"],
+        extra=json.dumps(others, ensure_ascii=False) if others else None,
     )
 
 

@@ -67,7 +67,7 @@ def write_report(
     return ReportResult(
         path=out,
         bytes=len(html.encode("utf-8")),
-        speakers=len(content.speakers),
+        speakers=content.summary.rows.get("speakers", 0),  # the speakers table, as info and the build count them
         statements=content.statements,
         articles=len(content.articles),
         chains=len(content.chains),

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # 2: quotes.text_en; quote_embeddings, quote_links, quote_clusters
 # 3: sentences, sentence_embeddings, article_links, sentence_links; quote_links.evidence
 # 4: candidate_alignments
 # 5: quotes.speaker_carried_from
 # 6: quote_links.probability, quote_links.story (the link model)
 # 7: quotes.evidence (projected quotes)
+# 8: articles.published_raw, articles.extra; duplicates.title, published, published_raw, extra
 # Versions a reader opens: the tables and columns added since are simply absent in older ones.
-READABLE_VERSIONS = (3, 4, 5, 6, 7)
+READABLE_VERSIONS = (3, 4, 5, 6, 7, 8)
 
 BOILERPLATE_KINDS = (
     "header", "dateline", "section_marker", "related_link", "advertisement", "disclaimer", "provenance",
@@ -53,6 +54,12 @@ def _schema(name: str, fields: list[pa.Field], doc: str) -> pa.Schema:
 def _f(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
     return pa.field(name, type_, nullable=nullable, metadata={b"doc": doc.encode()})
 
+
+# What an input gave that has no column of its own: never dropped (articles and duplicates).
+PUBLISHED_RAW = _f(
+    "published_raw", pa.string(), "the input's `published` as written, when no date could be read from it"
+)
+EXTRA = _f("extra", pa.string(), "the JSONL record's other fields (author, section, ...), as a JSON object")
 
 ARTICLES = _schema(
     "articles",
@@ -91,6 +98,8 @@ ARTICLES = _schema(
             "names the title gives a speaker that no body sentence supports (seed 000: Raevsky)",
             False,
         ),
+        PUBLISHED_RAW,
+        EXTRA,
     ],
     "one row per distinct article",
 )
@@ -127,6 +136,10 @@ DUPLICATES = _schema(
         _f("external_id", pa.string(), "its JSONL `id`"),
         _f("url", pa.string(), "its URL"),
         _f("outlet", pa.string(), "its outlet"),
+        _f("title", pa.string(), "its own headline"),
+        _f("published", pa.date32(), "its publication date"),
+        PUBLISHED_RAW,
+        EXTRA,
     ],
     "inputs whose text exactly repeats an article already kept",
 )
@@ -411,3 +424,17 @@ def _with_vector_width(expected: pa.Schema, actual: pa.Schema) -> pa.Schema:
 def empty(name: str) -> pa.Table:
     """An empty table of ``name``'s schema."""
     return schema(name).empty_table()
+
+
+def upgraded(table: pa.Table, name: str) -> pa.Table:
+    """``table`` of table ``name`` as an older snapshot wrote it, with the nullable columns added
+    since then as nulls (what those versions did not record), in this version's order."""
+    expected = schema(name)
+    missing = [f for f in expected if f.name not in table.column_names]
+    if not missing:
+        return table
+    if any(not f.nullable for f in missing):
+        raise SchemaError(f"table {name!r} lacks {[f.name for f in missing]}, which cannot be left empty")
+    for field in missing:
+        table = table.append_column(field, pa.nulls(table.num_rows, field.type))
+    return table.select(expected.names)

@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO, SEEDS, run_cli
 
 from quotetrace.cli import app
+from quotetrace.corpus.info import counted
 
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
 
@@ -26,6 +27,10 @@ def test_every_command_has_help_with_an_example(command):
     assert result.returncode == 0, result.stderr
     assert "Example:" in result.stdout
     assert f"quotetrace {command} " in result.stdout
+    usage = result.stdout.splitlines()[0]  # arguments by name, as the options read: no {inputs}, no <list[Path]>
+    arguments = {"build": "INPUTS...", "query": "SNAPSHOT SQL"}.get(command, "SNAPSHOT")
+    assert usage.endswith(f" {command} [OPTIONS] {arguments}"), usage  # (run as python -m quotetrace.cli here)
+    assert "<list[" not in result.stdout and "{" not in result.stdout
 
 
 def test_build_info_and_query_end_to_end(tmp_path):
@@ -43,6 +48,15 @@ def test_build_info_and_query_end_to_end(tmp_path):
     assert summary["quote_kinds"]["direct"] >= 2
     assert next(iter(summary["top_speakers"])) == "Sergei Lavrov"
     assert "articles by language: en 2" in run_cli("info", out).stdout
+    # one count of speakers: the build's line, info, the report and the speakers table agree
+    speakers = summary["speakers"]
+    counts = run_cli("query", out, "select (select count(*) from speakers) as table_rows, "
+                     "count(distinct speaker_id) as quoted from quotes", "--json")  # fmt: skip
+    assert json.loads(counts.stdout) == {"table_rows": speakers, "quoted": speakers} and speakers >= 1
+    assert f" by {counted(speakers, 'speaker')}, " in built.stderr
+    assert f"most quoted of {counted(speakers, 'speaker')}: " in run_cli("info", out).stdout
+    reported = run_cli("report", out, "--out", tmp_path / "report.html")
+    assert f": {counted(speakers, 'speaker')}, " in reported.stderr, reported.stderr
     rows = run_cli("query", out, "select outlet, published from articles where outlet is not null", "--json")
     assert [json.loads(line) for line in rows.stdout.splitlines()] == [{"outlet": "UNN", "published": "2025-03-12"}]
     table = run_cli("query", out, "select language, count(*) as n from articles group by 1")

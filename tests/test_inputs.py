@@ -208,3 +208,33 @@ def test_an_article_that_trips_a_stage_bug_is_rejected_alone(tmp_path, monkeypat
     assert [(r["source"].rsplit("/", 1)[1], r["reason"], r["detail"]) for r in rejects] == [
         ("feed.jsonl:2", "normalize_failed", "ValueError: simulated bug")
     ]
+
+
+def test_a_feeds_numeric_dates_parse_and_an_unreadable_one_is_kept_as_written(tmp_path):
+    seed = (SEEDS / "000_7170616e22f55333.txt").read_text()
+    other = (SEEDS / "002_6571fc55b31060f4.txt").read_text()
+    feed = tmp_path / "feed.jsonl"
+    records = [
+        {
+            "id": "seconds",
+            "text": seed,
+            "title": "Its headline",
+            "published": 1741737600,
+            "author": "J. Doe",
+            "tags": ["war", "talks"],
+        },
+        {"id": "copy", "text": seed, "published": "last Tuesday", "title": "The copy's own headline"},
+        {"id": "millis", "text": other, "published": 1741737600000},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records))
+    articles, _, snapshot = build(tmp_path, feed)
+    by_id = {a["external_id"]: a for a in articles}
+    assert str(by_id["seconds"]["published"]) == str(by_id["millis"]["published"]) == "2025-03-12"
+    assert json.loads(by_id["seconds"]["extra"]) == {"author": "J. Doe", "tags": ["war", "talks"]}
+    [copy] = snapshot.table("duplicates").to_pylist()
+    assert (copy["external_id"], copy["title"], copy["published_raw"]) == (
+        "copy",
+        "The copy's own headline",
+        "last Tuesday",
+    )
+    assert snapshot.manifest["unread_dates"] == 1

@@ -140,6 +140,14 @@ def test_text_with_only_boilerplate_is_an_error_not_an_empty_article():
         ("2025年3月12日", date(2025, 3, 12)),
         ("not a date", None),
         ("2025-13-45", None),
+        ("1741737600", date(2025, 3, 12)),  # Unix seconds (a feed's number, read as text)
+        (1741737600, date(2025, 3, 12)),
+        (1741737600000, date(2025, 3, 12)),  # milliseconds
+        ("1741737600.25", date(2025, 3, 12)),
+        ("20250312", date(2025, 3, 12)),
+        ("20251340", None),
+        ("12", None),  # a number that is no date we can be sure of
+        ("99999999999", None),
     ],
 )
 def test_dates(text, expected):

@@ -244,6 +244,77 @@ def test_any_jsonl_record_becomes_one_article_or_one_reject(tmp_path, record):
     assert processed(rows) in ((1, 0), (0, 1))
 
 
+COLUMNS_OF_A_RECORD = {
+    "text",
+    "id",
+    "title",
+    "url",
+    "outlet",
+    "language",
+    "translated_from",
+    "original_url",
+    "published",
+}
+GIVEN_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=20) | st.integers(), "title": st.text(max_size=40), "url": st.text(max_size=40),
+        "outlet": st.text(max_size=20), "language": st.sampled_from(["en", "de-DE", "English", "zz", " "]),
+        "translated_from": st.text(max_size=12), "original_url": st.text(max_size=40),
+        "published": st.text(max_size=20) | st.integers(-10**14, 10**14) | st.floats(allow_nan=False)
+        | st.dates().map(str) | st.integers(631152000, 4102444799),  # the last: Unix seconds, 1990-2099
+        "author": JSON_VALUES, "section": st.text(), "tags": st.lists(st.text(max_size=8), max_size=3),
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(given_fields=GIVEN_FIELDS)
+def test_every_field_a_record_gives_is_in_its_column_or_kept_as_written(tmp_path, given_fields):
+    """No input value disappears: each field of a JSONL record that becomes an article is in its
+    column (as the product cleans it), in ``published_raw`` or ``provenance_evidence``, or, for a
+    field quotetrace has no column for, in ``extra``."""
+    import pyarrow as pa
+
+    from quotetrace.corpus.dates import parse_date
+    from quotetrace.corpus.language import normalize_code
+    from quotetrace.corpus.read import RAW_SCHEMA
+
+    record = {
+        "text": "Officials met on Monday to discuss the harbour.\n\nThe talks will resume next week.",
+        **given_fields,
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    articles, rejects, _, _ = process_batch(
+        pa.Table.from_pylist(list(read_file(path)), schema=RAW_SCHEMA), BuildOptions(workers=1)
+    )
+    assert (articles.num_rows, rejects.num_rows) == (1, 0), rejects.to_pylist()
+    article = articles.to_pylist()[0]
+    extras = {k: v for k, v in record.items() if k not in COLUMNS_OF_A_RECORD}
+    assert json.loads(article["extra"] or "{}") == extras
+    for name, column in (("id", "external_id"), ("title", "title"), ("url", "url"), ("outlet", "outlet"),
+                         ("original_url", "original_url")):  # fmt: skip
+        if name in record and (cleaned := _cleaned(str(record[name]))):
+            assert article[column] == (str(record[name]) if name == "id" else cleaned), name
+    if "language" in record and normalize_code(record["language"]):
+        assert article["language"] == normalize_code(record["language"])
+    if record.get("translated_from"):
+        assert f"translated_from={record['translated_from']}" in article["provenance_evidence"]
+    if "published" in record and str(record["published"]).strip():
+        read = parse_date(record["published"])
+        if read is None:
+            assert article["published_raw"] == str(record["published"])
+        else:
+            assert (article["published"], article["published_raw"]) == (read, None)
+
+
+def _cleaned(value: str) -> str | None:
+    from quotetrace.corpus.normalize import clean_text
+
+    return " ".join(clean_text(value).split()) or None
+
+
 def processed(rows: list[dict]) -> tuple[int, int]:
     """(articles, rejects) the corpus stages make of raw rows; rows that failed reading are rejects."""
     import pyarrow as pa
