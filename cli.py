@@ -22,7 +22,7 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperOption
 from typer.exceptions import TyperException
 
-from quotetrace import pipeline
+from quotetrace import interrupts, pipeline
 from quotetrace.align.duplicates import cross_outlet_duplicates
 from quotetrace.align.embed import EmbedOptions
 from quotetrace.align.executors import RayOptions
@@ -453,8 +453,12 @@ def _json_value(value: Any) -> Any:
 
 def main() -> None:
     """Entry point: every failure a user can cause ends in one line on stderr, no traceback."""
+    interrupts.stop_on_signals()
     try:
         code = app(standalone_mode=False)
+    except interrupts.Interrupted as stop:  # SIGTERM, Ctrl-C: every `with` has cleaned up on the way out
+        print(f"Error: stopped by {stop}: temporary files removed, no snapshot left half written", file=sys.stderr)
+        sys.exit(128 + stop.signum)
     except QuotetraceError as error:
         print(f"Error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -97,7 +97,11 @@ def align_snapshot(
     started = time.perf_counter()
     with SnapshotWriter(snapshot.path, overwrite=True) as writer:
         for name in snapshot.table_names:
-            if name not in ALIGN_TABLES:  # quotes too: the stage reads it and writes it anew
+            if name in ALIGN_TABLES:  # quotes too: the stage reads it and writes it anew
+                continue
+            if name in schemas.TABLES and snapshot.columns(name) != schemas.schema(name).names:
+                writer.write(name, schemas.upgraded(snapshot.table(name), name))  # an older version's table
+            else:
                 writer.adopt(name, snapshot.table_path(name), snapshot.manifest["tables"][name]["rows"])
         outcome = align_into(writer, options, encoder, started, snapshot.path)
         manifest = {k: v for k, v in snapshot.manifest.items() if k not in ("tables", "schema_version")}

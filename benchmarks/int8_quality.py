@@ -11,6 +11,9 @@ per precision, in one run, and prints each figure's difference:
   (``align_quotes.py``);
 - translations: NTREX and WMT22 article-link accuracy and sentence-pair F1 (``translations.py``).
 
+int8 rounds differently on a CPU without AVX-512 VNNI: the CPU is recorded, and ``tatoeba.py``
+must be run on the same machine for the other half of the gate.
+
     python benchmarks/int8_quality.py [--no-write]   # writes benchmarks/results/int8_quality.json
 """
 
@@ -26,7 +29,7 @@ from typing import Any
 import align_quotes
 import quotes
 import translations
-from common import report
+from common import cpu, report
 
 from quotetrace.corpus.attribution.learned import TaggerOptions
 from quotetrace.corpus.build import BuildOptions
@@ -72,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    results: dict[str, Any] = {"quotetrace_version": __version__, "tolerance": TOLERANCE}
+    results: dict[str, Any] = {"quotetrace_version": __version__, "tolerance": TOLERANCE, "cpu": cpu()}
     with tempfile.TemporaryDirectory() as tmp:
         for precision in ("fp32", "int8"):
             started = time.perf_counter()

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 import numpy as np
-from common import DATA, report
+from common import DATA, cpu, report
 
 from quotetrace.align.neighbours import NeighbourOptions, build_index, mean_near, ratio_margin, search
 from quotetrace.encoder import load_encoder
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     encoder = load_encoder(args.model)
-    results: dict[str, Any] = {"quotetrace_version": __version__, "model": encoder.name, "k": K,
+    results: dict[str, Any] = {"quotetrace_version": __version__, "model": encoder.name, "k": K, "cpu": cpu(),
                                "reference_cosine_margin": REFERENCE}  # fmt: skip
     results |= measure(encoder, "fp32")
     if args.model is None:

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import DATA, report
+from common import DATA, cpu, report
 
 REPO = Path(__file__).resolve().parents[1]
 HOOKS = Path(__file__).resolve().parent / "hooks"
@@ -166,14 +166,6 @@ def top_of_profile(path: Path, lines: int = 30) -> list[str]:
     out = io.StringIO()
     pstats.Stats(str(path), stream=out).sort_stats("tottime").print_stats(lines)
     return [line.rstrip() for line in out.getvalue().splitlines() if line.strip()][-lines - 1 :]
-
-
-def cpu() -> dict[str, Any]:
-    """Which processor the figures come from: a machine without AVX-512 VNNI runs int8 far slower."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), None)
-    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
-    return {"model": model, "avx2": "avx2" in flags, "avx512_vnni": "avx512_vnni" in flags}
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from quotetrace import schemas
+from quotetrace import interrupts, schemas
 from quotetrace.corpus.attribution.identity import resolve_corpus, title_unsupported_names
 from quotetrace.corpus.attribution.in_article import is_proper_name
 from quotetrace.corpus.attribution.learned import TaggerOptions
@@ -120,7 +121,7 @@ def build_snapshot(
     reasons: Counter[str] = Counter()
     tagger = _tagger(options.tagger, encoder)
     tagged = unread_dates = 0
-    with SnapshotWriter(out, overwrite=overwrite) as snapshot:
+    with SnapshotWriter(out, overwrite=overwrite) as snapshot, ExitStack() as stack:
         batches = read_inputs(files, options.read, on_file=progress)
         unresolved_quotes = snapshot.scratch("quotes", schemas.QUOTES)
         if base_snapshot is not None:
@@ -128,7 +129,8 @@ def build_snapshot(
             reasons.update(base_snapshot.manifest.get("rejects_by_reason", {}))
             unread_dates = base_snapshot.manifest.get("unread_dates", 0)
         reused_articles = len(seen)
-        for articles, rejects, quotes, sentences in _map_ordered(process_batch, batches, options):
+        processed = stack.enter_context(closing(_map_ordered(process_batch, batches, options)))
+        for articles, rejects, quotes, sentences in processed:
             reasons.update(rejects.column("reason").to_pylist())
             unread_dates += articles.num_rows - articles.column("published_raw").null_count
             articles, duplicates = _deduplicate(articles, seen)
@@ -304,21 +306,27 @@ def _map_ordered(
     if options.workers <= 1:
         yield from (function(batch, options) for batch in batches)
         return
+    pool = ProcessPoolExecutor(options.workers, mp_context=_worker_context(), initializer=interrupts.ignore_in_worker)
     try:
-        with ProcessPoolExecutor(options.workers, mp_context=_worker_context()) as pool:
-            pending: deque[Future[Processed]] = deque()
-            for batch in batches:
-                pending.append(pool.submit(function, batch, options))
-                if len(pending) >= 2 * options.workers:
-                    yield pending.popleft().result()
-            while pending:
+        pending: deque[Future[Processed]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(function, batch, options))
+            if len(pending) >= 2 * options.workers:
                 yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     except BrokenProcessPool as error:
         raise WorkerError(
             "a worker process died (killed or out of memory?). Workers start from a fork server and import "
             'the calling script first: a script that builds must do so under `if __name__ == "__main__":`; '
             "workers=1 (--workers 1) builds in this process"
         ) from error
+    except BaseException:  # stopped (a signal, an error downstream, the caller closing us): stop the workers too
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:

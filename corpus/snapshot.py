@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fcntl
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -29,7 +30,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from quotetrace import schemas
+from quotetrace import interrupts, schemas
 from quotetrace.errors import SnapshotError
 from quotetrace.files import as_if_created_plainly
 
@@ -144,10 +145,11 @@ class SnapshotWriter:
         }
         (self._tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         _fsync_tree(self._tmp)
-        if self.out.exists():
-            _swap_into_place(self._tmp, self.out)
-        else:
-            self._tmp.rename(self.out)
+        with interrupts.held():  # a signal now would leave the old snapshot beside the new one
+            if self.out.exists():
+                _swap_into_place(self._tmp, self.out)
+            else:
+                self._tmp.rename(self.out)
             self._tmp = None
         _fsync_dir(self.out.parent)
         return self.out
@@ -155,12 +157,20 @@ class SnapshotWriter:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        for writer in self._writers.values():
-            writer.close()
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-        if self._lock is not None:
-            self._lock.close()
+        """Remove the temporary snapshot whatever stopped the build (closing a writer on a full
+        disk fails too); a full disk becomes one SnapshotError saying nothing was changed."""
+        try:
+            for writer in self._writers.values():
+                with suppress(OSError):
+                    writer.close()
+        finally:
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+            if self._lock is not None:
+                self._lock.close()
+        if isinstance(error, OSError) and _disk_full(error):
+            kept = f"{self.out} is as it was" if self.out.exists() else f"nothing was written at {self.out}"
+            raise SnapshotError(f"no space left on the disk of {self.out.parent}: {kept}; free space and run again")
 
 
 class _Adopted:
@@ -195,6 +205,12 @@ def _remove_stale_temporaries(out: Path) -> None:
     """Temporary directories left by killed builds: safe to remove while we hold the lock."""
     for leftover in out.parent.glob(f".{out.name}.tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _disk_full(error: OSError) -> bool:
+    """ENOSPC or EDQUOT, from Python or from Arrow (whose OSError carries it only in its text)."""
+    codes = (errno.ENOSPC, errno.EDQUOT)
+    return error.errno in codes or any(f"[errno {code}]" in str(error).casefold() for code in codes)
 
 
 def _swap_into_place(new: Path, out: Path) -> None:
@@ -250,6 +266,11 @@ class Snapshot:
         """The whole table ``name`` (or some of its columns) as Arrow."""
         with _reading(name, self.path):
             return pq.read_table(self.table_path(name), columns=columns)
+
+    def columns(self, name: str) -> list[str]:
+        """Column names of table ``name`` as its file holds them (an older version's may lack some)."""
+        with _reading(name, self.path):
+            return pq.read_schema(self.table_path(name)).names
 
     def row_groups(self, name: str) -> Iterator[pa.Table]:
         """Table ``name`` one Parquet row group at a time, so a large table never sits in memory whole."""

@@ -18,7 +18,8 @@ PACKAGE = "quotetrace"
 SUBPACKAGES = ("schemas", "encoder", "corpus", "align", "report")  # top-level folders, in layer order
 # Bottom to top: an import may point to its own layer or one below, never up.
 LAYERS = {
-    "quotetrace.errors": 0, "quotetrace.version": 0, "quotetrace.files": 0, "quotetrace.schemas": 0,
+    "quotetrace.errors": 0, "quotetrace.version": 0, "quotetrace.files": 0, "quotetrace.interrupts": 0,
+    "quotetrace.schemas": 0,
     "quotetrace.encoder": 1, "quotetrace.corpus": 2, "quotetrace.align": 3, "quotetrace.report": 4,
     "quotetrace.pipeline": 5, "quotetrace.cli": 5, "quotetrace.__main__": 5, "quotetrace": 5,
 }  # fmt: skip
@@ -71,7 +72,7 @@ def import_graph() -> tuple[dict[str, set[str]], list[str]]:
         for target, line in imported(name, path, set(modules)):
             if target in modules:
                 graph[name].add(target)
-            elif target.split(".")[0] in (*SUBPACKAGES, "errors", "version", "files", "pipeline", "cli"):
+            elif target.split(".")[0] in (*SUBPACKAGES, "errors", "version", "files", "interrupts", "pipeline", "cli"):
                 bare.append(f"{path.relative_to(REPO)}:{line} imports {target}")
     return graph, bare
 
