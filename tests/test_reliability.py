@@ -373,7 +373,7 @@ def test_builds_killed_at_random_moments_never_touch_the_previous_snapshot(tmp_p
     rng = random.Random(7)
     kills: Counter[str] = Counter()
     command = [sys.executable, "-m", "quotetrace.cli", "build", str(feed), "--out", str(out), "--overwrite", "-q"]
-    for attempt in range(24):
+    for attempt in range(21):
         target = ("starting", "ingest+quotes", "align")[attempt % 3]
         earlier = set(tmp_path.glob(".snapshot.tmp-*"))  # left by the builds killed before: not this one's
 
