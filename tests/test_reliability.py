@@ -278,6 +278,7 @@ def test_every_field_a_record_gives_is_in_its_column_or_kept_as_written(tmp_path
 
     from quotetrace.corpus.dates import parse_date
     from quotetrace.corpus.language import normalize_code
+    from quotetrace.corpus.normalize import _clean_line as clean_line  # the product's own cleaning of a field
     from quotetrace.corpus.read import RAW_SCHEMA
 
     record = {
@@ -295,7 +296,7 @@ def test_every_field_a_record_gives_is_in_its_column_or_kept_as_written(tmp_path
     assert json.loads(article["extra"] or "{}") == extras
     for name, column in (("id", "external_id"), ("title", "title"), ("url", "url"), ("outlet", "outlet"),
                          ("original_url", "original_url")):  # fmt: skip
-        if name in record and (cleaned := _cleaned(str(record[name]))):
+        if name in record and (cleaned := clean_line(str(record[name]))):
             assert article[column] == (str(record[name]) if name == "id" else cleaned), name
     if "language" in record and normalize_code(record["language"]):
         assert article["language"] == normalize_code(record["language"])
@@ -307,12 +308,6 @@ def test_every_field_a_record_gives_is_in_its_column_or_kept_as_written(tmp_path
             assert article["published_raw"] == str(record["published"])
         else:
             assert (article["published"], article["published_raw"]) == (read, None)
-
-
-def _cleaned(value: str) -> str | None:
-    from quotetrace.corpus.normalize import clean_text
-
-    return " ".join(clean_text(value).split()) or None
 
 
 def processed(rows: list[dict]) -> tuple[int, int]:
