@@ -255,15 +255,20 @@ COLUMNS_OF_A_RECORD = {
     "original_url",
     "published",
 }
+# Field values without control characters: a short record with several is read as binary and
+# rejected whole (decode.py: more than 1 in 100 characters), which is the reliability test's case.
+FIELD_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs")))
 GIVEN_FIELDS = st.fixed_dictionaries(
     {},
     optional={
-        "id": st.text(max_size=20) | st.integers(), "title": st.text(max_size=40), "url": st.text(max_size=40),
-        "outlet": st.text(max_size=20), "language": st.sampled_from(["en", "de-DE", "English", "zz", " "]),
-        "translated_from": st.text(max_size=12), "original_url": st.text(max_size=40),
-        "published": st.text(max_size=20) | st.integers(-10**14, 10**14) | st.floats(allow_nan=False)
+        "id": FIELD_TEXT | st.integers(), "title": FIELD_TEXT, "url": FIELD_TEXT,
+        "outlet": FIELD_TEXT, "language": st.sampled_from(["en", "de-DE", "English", "zz", " "]),
+        "translated_from": FIELD_TEXT, "original_url": FIELD_TEXT,
+        "published": FIELD_TEXT | st.integers(-10**14, 10**14) | st.floats(allow_nan=False)
         | st.dates().map(str) | st.integers(631152000, 4102444799),  # the last: Unix seconds, 1990-2099
-        "author": JSON_VALUES, "section": st.text(), "tags": st.lists(st.text(max_size=8), max_size=3),
+        "author": FIELD_TEXT | st.integers() | st.booleans() | st.none()
+        | st.dictionaries(FIELD_TEXT, FIELD_TEXT, max_size=2),
+        "section": FIELD_TEXT, "tags": st.lists(FIELD_TEXT, max_size=3),
     },
 )  # fmt: skip
 
